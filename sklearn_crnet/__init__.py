@@ -1,0 +1,8 @@
+"""sklearn-crnet: generalized zero-shot learning with the Co-Representation Network."""
+
+from ._attributes import ClassAttributes
+from ._crnet import CRNetClassifier
+
+__version__ = "0.1.0"
+
+__all__ = ["CRNetClassifier", "ClassAttributes", "__version__"]

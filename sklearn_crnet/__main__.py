@@ -1,0 +1,7 @@
+"""``python -m sklearn_crnet``: see :func:`sklearn_crnet._cli.main`."""
+
+import sys
+
+from ._cli import main
+
+sys.exit(main())

@@ -1,0 +1,289 @@
+"""Estimator logic shared by CRnet and the Relation Network baseline."""
+
+from numbers import Integral, Real
+
+import numpy as np
+import torch
+from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
+from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from ._attributes import encode_labels, resolve_class_attributes
+from ._modules import RelationModule, RelationScorer
+from ._training import BatchClassesNet, EpochProgressBar
+from .metrics import gzsl_report
+
+__all__ = ["BaseRelationClassifier", "resolve_device", "scale_attributes"]
+
+_BYTES_PER_PAIR_UNIT = 8  # float32 hidden grid and its ReLU, per hidden unit
+
+
+def resolve_device(device):
+    """Turn ``"auto"`` into ``"cuda"`` when CUDA is available, else ``"cpu"``."""
+    if device == "auto":
+        return "cuda" if torch.cuda.is_available() else "cpu"
+    try:
+        resolved = torch.device(device)
+    except (RuntimeError, TypeError):
+        raise ValueError(
+            f"device={device!r} is not a torch device; use 'auto', 'cpu' or 'cuda'."
+        ) from None
+    if resolved.type == "cuda" and not torch.cuda.is_available():
+        raise ValueError(
+            f"device={device!r} was requested but CUDA is not available on this machine; "
+            "use device='auto' or 'cpu'."
+        )
+    return str(resolved)
+
+
+def scale_attributes(attributes, scaling, reference_rows):
+    """Apply ``attribute_scaling`` to attribute rows.
+
+    Parameters
+    ----------
+    attributes : ndarray of shape (n_classes, P)
+    scaling : None, "l2", "standard" or float
+        None leaves rows as given; "l2" divides each row by its norm;
+        "standard" z-scores each attribute with the mean and standard
+        deviation of ``reference_rows``; a number multiplies every value.
+    reference_rows : ndarray of shape (n_seen, P)
+        Rows that define the "standard" statistics (the seen classes).
+    """
+    if scaling is None:
+        return attributes.copy()
+    if isinstance(scaling, str) and scaling == "l2":
+        norms = np.linalg.norm(attributes, axis=1, keepdims=True)
+        return attributes / np.where(norms == 0, 1.0, norms)
+    if isinstance(scaling, str) and scaling == "standard":
+        mean = reference_rows.mean(axis=0)
+        std = reference_rows.std(axis=0)
+        return (attributes - mean) / np.where(std == 0, 1.0, std)
+    return attributes * float(scaling)
+
+
+class BaseRelationClassifier(ClassifierMixin, BaseEstimator):
+    """Shared fit/predict logic; subclasses supply the attribute projection.
+
+    A subclass implements ``_make_projection(seen_attributes, n_features,
+    random_state)`` returning a torch module that maps attribute rows to
+    feature anchors, and ``_projection_lr_multiplier()``.
+    """
+
+    _parameter_constraints = {
+        "alpha": [Interval(Real, 0, None, closed="left")],
+        "beta": [Interval(Real, 0, None, closed="left")],
+        "hidden_units": [Interval(Integral, 1, None, closed="left")],
+        "lr": [Interval(Real, 0, None, closed="neither")],
+        "max_epochs": [Interval(Integral, 1, None, closed="left")],
+        "batch_size": [Interval(Integral, 2, None, closed="left")],
+        "attribute_scaling": [None, StrOptions({"l2", "standard"}), Interval(Real, 0, None, closed="neither")],
+        "calibration": [Real],
+        "predict_memory_mb": [Interval(Real, 0, None, closed="neither")],
+        "device": [str, torch.device],
+        "random_state": ["random_state"],
+        "verbose": ["verbose"],
+    }
+
+    # -- fitting ---------------------------------------------------------------
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y, class_attributes=None):
+        """Learn the projection and the relation module from seen-class samples.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Features of training samples (e.g. 2048-d CNN features).
+        y : array-like of shape (n_samples,)
+            Their labels; every label must be a class of ``class_attributes``.
+        class_attributes : DataFrame, mapping, 2-D array-like, ClassAttributes or None
+            One row per class, seen and unseen: a DataFrame indexed by class
+            label, a mapping ``{label: vector}``, or a 2-D array whose row ``i``
+            describes label ``i``. Classes absent from ``y`` are unseen and can
+            still be predicted. ``None`` uses one-hot rows for the labels of
+            ``y`` (ordinary supervised classification). Wrap the table in
+            :class:`~sklearn_crnet.ClassAttributes` when it has as many rows as
+            ``X`` has samples.
+
+        Returns
+        -------
+        self : object
+            The fitted estimator.
+        """
+        X, y = validate_data(self, X, y, dtype=np.float32)
+        check_classification_targets(y)
+        classes, attributes = resolve_class_attributes(class_attributes, y, X.shape[0])
+        y_encoded = encode_labels(y, classes)
+        seen_mask = np.zeros(len(classes), dtype=bool)
+        seen_mask[np.unique(y_encoded)] = True
+        if seen_mask.sum() < 2:
+            raise ValueError(
+                "Training needs samples of at least two classes; y holds only one class: "
+                f"{classes[seen_mask].tolist()}."
+            )
+
+        self.classes_ = classes
+        self.class_attributes_ = attributes
+        self.seen_classes_ = classes[seen_mask]
+        self.unseen_classes_ = classes[~seen_mask]
+        scaled = scale_attributes(attributes, self.attribute_scaling, attributes[seen_mask])
+
+        self.device_ = resolve_device(self.device)
+        rng = check_random_state(self.random_state)
+        seed = int(rng.randint(np.iinfo(np.int32).max))
+        cuda_devices = [torch.device(self.device_).index or 0] if self.device_.startswith("cuda") else []
+        with torch.random.fork_rng(devices=cuda_devices):
+            torch.manual_seed(seed)
+            projection = self._make_projection(scaled[seen_mask], X.shape[1], seed)
+            relation = RelationModule(X.shape[1], self.hidden_units)
+            scorer = RelationScorer(projection, relation, scaled)
+            self.net_ = self._make_net(scorer)
+            self.net_.fit(X, y_encoded)
+        self.n_iter_ = len(self.net_.history)
+        self.anchors_ = self._anchors()
+        return self
+
+    def _make_net(self, scorer):
+        callbacks = [("progress", EpochProgressBar())] if self.verbose == 1 else []
+        lr_multiplier = self._projection_lr_multiplier()
+        return BatchClassesNet(
+            module=scorer,
+            criterion=torch.nn.MSELoss,
+            optimizer=torch.optim.Adam,
+            optimizer__weight_decay=self.beta,
+            optimizer__param_groups=[
+                ("projection.*", {"lr": self.lr * lr_multiplier, "weight_decay": self.alpha})
+            ],
+            lr=self.lr,
+            max_epochs=self.max_epochs,
+            batch_size=self.batch_size,
+            iterator_train__shuffle=True,
+            train_split=None,
+            callbacks=callbacks,
+            device=self.device_,
+            verbose=1 if self.verbose >= 2 else 0,
+        )
+
+    # -- prediction ------------------------------------------------------------
+
+    def _check_X(self, X):
+        check_is_fitted(self)
+        return validate_data(self, X, reset=False, dtype=np.float32)
+
+    def _relation_logits(self, X):
+        max_pairs = self.predict_memory_mb * 2**20 / (_BYTES_PER_PAIR_UNIT * self.hidden_units)
+        return self.net_.relation_logits(X, max_pairs)
+
+    def _calibrated_logits(self, X):
+        logits = self._relation_logits(self._check_X(X)).astype(np.float64)
+        logits[:, self._seen_mask()] -= self.calibration
+        return logits
+
+    def decision_function(self, X):
+        """Relation logits of each sample against every class.
+
+        The logit is the relation module's output before the sigmoid
+        (FC2 in the paper); ``calibration`` is subtracted from the seen
+        classes' logits. For exactly two classes the scikit-learn
+        convention applies: one column, the second class's logit minus the
+        first's.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        scores : ndarray of shape (n_samples, n_classes) or (n_samples,)
+        """
+        logits = self._calibrated_logits(X)
+        if len(self.classes_) == 2:
+            return logits[:, 1] - logits[:, 0]
+        return logits
+
+    def relation_scores(self, X):
+        """The paper's similarity ``g(v, f(s))`` in [0, 1] for every class (uncalibrated).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        scores : ndarray of shape (n_samples, n_classes)
+        """
+        logits = self._relation_logits(self._check_X(X)).astype(np.float64)
+        return 1.0 / (1.0 + np.exp(-logits))
+
+    def predict_proba(self, X):
+        """Class probabilities: the softmax of the calibrated relation logits.
+
+        Rows sum to 1 and their argmax is ``predict``'s class.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_classes)
+        """
+        logits = self._calibrated_logits(X)
+        logits -= logits.max(axis=1, keepdims=True)
+        proba = np.exp(logits)
+        return proba / proba.sum(axis=1, keepdims=True)
+
+    def predict(self, X):
+        """The most related class among all classes, seen and unseen.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_samples,)
+        """
+        logits = self._calibrated_logits(X)
+        return self.classes_[np.argmax(logits, axis=1)]
+
+    def score(self, X, y, sample_weight=None):
+        """GZSL harmonic mean H of mean per-class accuracies on seen and unseen classes.
+
+        When ``y`` holds only seen (or only unseen) classes, H is undefined
+        and the mean per-class accuracy over the classes present is returned.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,)
+        sample_weight : None
+            Not supported; per-class averaging already weighs classes equally.
+
+        Returns
+        -------
+        score : float
+        """
+        if sample_weight is not None:
+            raise ValueError("sample_weight is not supported by the GZSL score.")
+        report = gzsl_report(
+            np.asarray(y), self.predict(X),
+            seen_classes=self.seen_classes_, unseen_classes=self.unseen_classes_,
+        )
+        if np.isnan(report["H"]):
+            return report["Au"] if np.isnan(report["As"]) else report["As"]
+        return report["H"]
+
+    def _seen_mask(self):
+        return np.isin(self.classes_, self.seen_classes_)
+
+    def _anchors(self):
+        with torch.no_grad():
+            return self.net_.module_.anchors().cpu().numpy()
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.non_deterministic = False
+        return tags

@@ -1,0 +1,110 @@
+"""skorch trainer that scores each batch against the distinct classes it contains."""
+
+import numpy as np
+import torch
+from skorch import NeuralNet
+from skorch.callbacks import Callback
+from skorch.dataset import unpack_data
+from tqdm.auto import tqdm
+
+__all__ = ["BatchClassesNet", "EpochProgressBar", "batch_logits_and_targets"]
+
+
+class EpochProgressBar(Callback):
+    """A tqdm bar over epochs that shows the latest training loss."""
+
+    def on_train_begin(self, net, **kwargs):
+        self.bar_ = tqdm(total=net.max_epochs, desc="fit", unit="epoch", leave=False)
+
+    def on_epoch_end(self, net, **kwargs):
+        self.bar_.set_postfix(loss=f"{net.history[-1, 'train_loss']:.4f}")
+        self.bar_.update(1)
+
+    def on_train_end(self, net, **kwargs):
+        self.bar_.close()
+        del self.bar_
+
+    def __getstate__(self):
+        # A live tqdm bar holds a stream, which cannot be pickled.
+        state = self.__dict__.copy()
+        state.pop("bar_", None)
+        return state
+
+
+def batch_logits_and_targets(module, features, labels):
+    """Relation logits of a batch against its distinct classes, and 1/0 match targets.
+
+    As in the authors' code, every sample of the batch is paired with every
+    distinct class present in the batch: one matched pair per sample and
+    ``n_distinct - 1`` mismatched ones.
+    """
+    batch_classes, position = torch.unique(labels, return_inverse=True)
+    logits = module(features, batch_classes)
+    targets = torch.zeros_like(logits)
+    targets[torch.arange(len(labels), device=logits.device), position] = 1.0
+    return logits, targets
+
+
+class BatchClassesNet(NeuralNet):
+    """``skorch.NeuralNet`` for a :class:`~sklearn_crnet._modules.RelationScorer`.
+
+    ``y`` holds encoded class indices into the scorer's attribute table. The
+    loss is ``criterion(sigmoid(logits), targets)`` with MSE as in paper
+    Eq. 9 (the mean over pairs, as the authors' code uses).
+    """
+
+    def _pair_loss(self, batch, training):
+        features, labels = unpack_data(batch)
+        features = features.to(self.device, non_blocking=True)
+        labels = labels.to(self.device, non_blocking=True)
+        logits, targets = batch_logits_and_targets(self.module_, features, labels)
+        loss = self.get_loss(logits, targets, X=features, training=training)
+        return logits, loss
+
+    def get_loss(self, y_pred, y_true, X=None, training=False):
+        """MSE between the relation scores ``sigmoid(y_pred)`` and 1/0 targets."""
+        return self.criterion_(torch.sigmoid(y_pred), y_true)
+
+    def train_step_single(self, batch, **fit_params):
+        """One optimisation step's forward and backward pass."""
+        self._set_training(True)
+        logits, loss = self._pair_loss(batch, training=True)
+        if not torch.isfinite(loss):
+            raise FloatingPointError(
+                "Training diverged: the loss became "
+                f"{loss.item()}. Lower the learning rate (lr) or scale the features "
+                "and attributes (e.g. StandardScaler, attribute_scaling='l2')."
+            )
+        loss.backward()
+        return {"loss": loss, "y_pred": logits}
+
+    def validation_step(self, batch, **fit_params):
+        """Loss of a validation batch, without gradients."""
+        self._set_training(False)
+        with torch.no_grad():
+            logits, loss = self._pair_loss(batch, training=False)
+        return {"loss": loss, "y_pred": logits}
+
+    @torch.no_grad()
+    def relation_logits(self, features, max_pairs):
+        """Logits of ``features`` (ndarray) against every class, scored in chunks.
+
+        Parameters
+        ----------
+        features : ndarray of shape (n_samples, Q)
+        max_pairs : int
+            Most (sample, class) pairs scored at once; bounds the memory of the
+            ``(chunk, n_classes, H)`` hidden grid.
+        """
+        module = self.module_
+        module.eval()
+        anchor_part = module.relation.anchor_fc(module.anchors())
+        n_classes = anchor_part.shape[0]
+        chunk = max(1, int(max_pairs) // n_classes)
+        out = np.empty((features.shape[0], n_classes), dtype=np.float32)
+        for start in range(0, features.shape[0], chunk):
+            block = torch.as_tensor(features[start : start + chunk], device=self.device)
+            feature_part = module.relation.feature_fc(block)
+            logits = module.relation.hidden_from_parts(feature_part, anchor_part)
+            out[start : start + chunk] = logits.cpu().numpy()
+        return out

@@ -9,10 +9,13 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
+from skorch.callbacks import EarlyStopping
+from skorch.dataset import Dataset
+from skorch.helper import predefined_split
 
 from ._attributes import encode_labels, resolve_class_attributes
 from ._modules import RelationModule, RelationScorer
-from ._training import BatchClassesNet, EpochProgressBar
+from ._training import BatchClassesNet, EpochProgressBar, ValidationHarmonicMean
 from .metrics import gzsl_report
 
 __all__ = ["BaseRelationClassifier", "resolve_device", "scale_attributes"]
@@ -78,8 +81,13 @@ class BaseRelationClassifier(ClassifierMixin, BaseEstimator):
         "lr": [Interval(Real, 0, None, closed="neither")],
         "max_epochs": [Interval(Integral, 1, None, closed="left")],
         "batch_size": [Interval(Integral, 2, None, closed="left")],
-        "attribute_scaling": [None, StrOptions({"l2", "standard"}), Interval(Real, 0, None, closed="neither")],
+        "attribute_scaling": [
+            None, StrOptions({"l2", "standard"}), Interval(Real, 0, None, closed="neither")
+        ],
         "calibration": [Real],
+        "early_stopping": ["boolean"],
+        "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
+        "patience": [Interval(Integral, 1, None, closed="left")],
         "predict_memory_mb": [Interval(Real, 0, None, closed="neither")],
         "device": [str, torch.device],
         "random_state": ["random_state"],
@@ -133,20 +141,59 @@ class BaseRelationClassifier(ClassifierMixin, BaseEstimator):
         self.device_ = resolve_device(self.device)
         rng = check_random_state(self.random_state)
         seed = int(rng.randint(np.iinfo(np.int32).max))
-        cuda_devices = [torch.device(self.device_).index or 0] if self.device_.startswith("cuda") else []
-        with torch.random.fork_rng(devices=cuda_devices):
-            torch.manual_seed(seed)
-            projection = self._make_projection(scaled[seen_mask], X.shape[1], seed)
-            relation = RelationModule(X.shape[1], self.hidden_units)
-            scorer = RelationScorer(projection, relation, scaled)
-            self.net_ = self._make_net(scorer)
-            self.net_.fit(X, y_encoded)
+        n_epochs = self.max_epochs
+        if self.early_stopping:
+            self.best_epoch_, self.validation_scores_ = self._select_epochs(
+                X, y_encoded, scaled, seed)
+            n_epochs = self.best_epoch_
+        self.net_ = self._train(X, y_encoded, scaled, seed, n_epochs)
         self.n_iter_ = len(self.net_.history)
         self.anchors_ = self._anchors()
         return self
 
-    def _make_net(self, scorer):
+    def _train(self, X, y_encoded, scaled, seed, n_epochs, validation=None):
+        """Build fresh modules under ``seed`` and train them for up to ``n_epochs``."""
+        seen_mask = np.zeros(len(scaled), dtype=bool)
+        seen_mask[np.unique(y_encoded)] = True
+        cuda = [torch.device(self.device_).index or 0] if self.device_.startswith("cuda") else []
+        with torch.random.fork_rng(devices=cuda):
+            torch.manual_seed(seed)
+            projection = self._make_projection(scaled[seen_mask], X.shape[1], seed)
+            relation = RelationModule(X.shape[1], self.hidden_units)
+            net = self._make_net(RelationScorer(projection, relation, scaled), n_epochs, validation)
+            net.fit(X, y_encoded)
+        return net
+
+    def _select_epochs(self, X, y_encoded, scaled, seed):
+        """Best epoch count by validation H on a class-disjoint split of the training data."""
+        from .model_selection import GZSLSplit
+
+        splitter = GZSLSplit(n_splits=1, unseen_fraction=self.validation_fraction,
+                             test_size=self.validation_fraction, random_state=seed)
+        try:
+            train, val = next(splitter.split(X, y_encoded))
+        except ValueError as exc:
+            raise ValueError(f"early_stopping needs a class-disjoint validation split: {exc}") from None
+        seen_mask = np.zeros(len(scaled), dtype=bool)
+        seen_mask[np.unique(y_encoded[train])] = True
+        monitor = ValidationHarmonicMean(X[val], y_encoded[val], seen_mask, self.calibration,
+                                         self._max_pairs())
+        net = self._train(X[train], y_encoded[train], scaled, seed, self.max_epochs,
+                          validation=(X[val], y_encoded[val], monitor))
+        scores = np.asarray(net.history[:, "valid_H"], dtype=float)
+        return int(np.argmax(scores)) + 1, scores
+
+    def _make_net(self, scorer, n_epochs, validation=None):
         callbacks = [("progress", EpochProgressBar())] if self.verbose == 1 else []
+        train_split = None
+        if validation is not None:
+            X_val, y_val, monitor = validation
+            train_split = predefined_split(Dataset(X_val, y_val))
+            callbacks += [
+                ("valid_H", monitor),
+                ("early_stopping", EarlyStopping(monitor="valid_H", lower_is_better=False,
+                                                 patience=self.patience, load_best=False)),
+            ]
         lr_multiplier = self._projection_lr_multiplier()
         return BatchClassesNet(
             module=scorer,
@@ -157,10 +204,10 @@ class BaseRelationClassifier(ClassifierMixin, BaseEstimator):
                 ("projection.*", {"lr": self.lr * lr_multiplier, "weight_decay": self.alpha})
             ],
             lr=self.lr,
-            max_epochs=self.max_epochs,
+            max_epochs=n_epochs,
             batch_size=self.batch_size,
             iterator_train__shuffle=True,
-            train_split=None,
+            train_split=train_split,
             callbacks=callbacks,
             device=self.device_,
             verbose=1 if self.verbose >= 2 else 0,
@@ -172,9 +219,11 @@ class BaseRelationClassifier(ClassifierMixin, BaseEstimator):
         check_is_fitted(self)
         return validate_data(self, X, reset=False, dtype=np.float32)
 
+    def _max_pairs(self):
+        return self.predict_memory_mb * 2**20 / (_BYTES_PER_PAIR_UNIT * self.hidden_units)
+
     def _relation_logits(self, X):
-        max_pairs = self.predict_memory_mb * 2**20 / (_BYTES_PER_PAIR_UNIT * self.hidden_units)
-        return self.net_.relation_logits(X, max_pairs)
+        return self.net_.relation_logits(X, self._max_pairs())
 
     def _calibrated_logits(self, X):
         logits = self._relation_logits(self._check_X(X)).astype(np.float64)

@@ -93,6 +93,21 @@ class CRNetClassifier(BaseRelationClassifier):
         Calibrated stacking (Chao et al. 2016): subtracted from the seen
         classes' relation logits at prediction time. Positive values favour
         unseen classes. Choose it on validation classes, never on test data.
+    early_stopping : bool, default=False
+        Choose the number of epochs on a class-disjoint validation split of
+        the training data (never on test data): ``validation_fraction`` of the
+        seen classes are held out whole as validation-unseen classes and the
+        same share of the other classes' samples as validation-seen; a model
+        trained on the rest is scored by the GZSL harmonic mean H after every
+        epoch, training stops after ``patience`` epochs without improvement,
+        and the final model is then trained on all the data for the best
+        number of epochs (``best_epoch_``). Costs up to twice the training.
+        Needs at least three seen classes.
+    validation_fraction : float, default=0.2
+        Share of seen classes, and of the remaining classes' samples, used
+        for validation when ``early_stopping`` is on.
+    patience : int, default=10
+        Epochs without a better validation H before early stopping ends.
     predict_memory_mb : float, default=256
         Memory budget of one scoring chunk at prediction time; samples are
         scored in chunks so memory does not grow with
@@ -128,7 +143,11 @@ class CRNetClassifier(BaseRelationClassifier):
     device_ : str
         The device the model was trained on.
     n_iter_ : int
-        Number of epochs run.
+        Number of epochs the final model was trained.
+    best_epoch_ : int
+        With ``early_stopping``: the epoch count of the best validation H.
+    validation_scores_ : ndarray
+        With ``early_stopping``: validation H after each epoch.
     n_features_in_ : int
         Number of features seen during fit.
     feature_names_in_ : ndarray of shape (n_features_in_,)
@@ -170,6 +189,9 @@ class CRNetClassifier(BaseRelationClassifier):
         batch_size=32,
         attribute_scaling=None,
         calibration=0.0,
+        early_stopping=False,
+        validation_fraction=0.2,
+        patience=10,
         predict_memory_mb=256,
         device="auto",
         random_state=None,
@@ -185,6 +207,9 @@ class CRNetClassifier(BaseRelationClassifier):
         self.batch_size = batch_size
         self.attribute_scaling = attribute_scaling
         self.calibration = calibration
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.patience = patience
         self.predict_memory_mb = predict_memory_mb
         self.device = device
         self.random_state = random_state

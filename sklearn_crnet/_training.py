@@ -7,7 +7,12 @@ from skorch.callbacks import Callback
 from skorch.dataset import unpack_data
 from tqdm.auto import tqdm
 
-__all__ = ["BatchClassesNet", "EpochProgressBar", "batch_logits_and_targets"]
+__all__ = [
+    "BatchClassesNet",
+    "EpochProgressBar",
+    "ValidationHarmonicMean",
+    "batch_logits_and_targets",
+]
 
 
 class EpochProgressBar(Callback):
@@ -29,6 +34,41 @@ class EpochProgressBar(Callback):
         state = self.__dict__.copy()
         state.pop("bar_", None)
         return state
+
+
+class ValidationHarmonicMean(Callback):
+    """Record ``valid_H``, the GZSL harmonic mean on a class-disjoint validation set, each epoch.
+
+    Parameters
+    ----------
+    X_val : ndarray of shape (n_val, Q)
+    y_val : ndarray of shape (n_val,)
+        Encoded labels; classes outside ``seen_mask`` are the validation-unseen ones.
+    seen_mask : ndarray of bool, shape (n_classes,)
+        Classes the monitored net trains on.
+    calibration : float
+        Offset subtracted from seen classes' logits, as at prediction time.
+    max_pairs : int
+        Scoring chunk bound, as at prediction time.
+    """
+
+    def __init__(self, X_val, y_val, seen_mask, calibration, max_pairs):
+        self.X_val = X_val
+        self.y_val = y_val
+        self.seen_mask = seen_mask
+        self.calibration = calibration
+        self.max_pairs = max_pairs
+
+    def on_epoch_end(self, net, **kwargs):
+        from .metrics import harmonic_mean, mean_per_class_accuracy
+
+        logits = net.relation_logits(self.X_val, self.max_pairs)
+        logits[:, self.seen_mask] -= self.calibration
+        predicted = logits.argmax(axis=1)
+        classes = np.arange(len(self.seen_mask))
+        seen = mean_per_class_accuracy(self.y_val, predicted, classes[self.seen_mask])
+        unseen = mean_per_class_accuracy(self.y_val, predicted, classes[~self.seen_mask])
+        net.history.record("valid_H", harmonic_mean(seen, unseen))
 
 
 def batch_logits_and_targets(module, features, labels):

@@ -16,7 +16,7 @@ def test_forms_agree(synthetic):
     y = synthetic.y_train
     from_frame = resolve_class_attributes(table, y, len(y))
     from_mapping = resolve_class_attributes(
-        {label: row for label, row in zip(table.index, table.to_numpy())}, y, len(y)
+        {label: row for label, row in zip(table.index, table.to_numpy(), strict=True)}, y, len(y)
     )
     from_array = resolve_class_attributes(table.to_numpy(), y, len(y))
     for classes, rows in (from_mapping, from_array):

@@ -69,7 +69,8 @@ def make_gzsl(
     w1 = rng.normal(scale=2.0 / np.sqrt(n_attributes), size=(n_attributes, 2 * n_attributes))
     w2 = rng.normal(scale=1.0 / np.sqrt(2 * n_attributes), size=(2 * n_attributes, n_features))
     centres = np.tanh((attributes - 0.5) @ w1) @ w2
-    spread = np.median(np.linalg.norm(centres[:, None] - centres[None], axis=2)[np.triu_indices(n_classes, 1)])
+    pairwise = np.linalg.norm(centres[:, None] - centres[None], axis=2)
+    spread = np.median(pairwise[np.triu_indices(n_classes, 1)])
     scale = noise * spread / np.sqrt(n_features)
     y = np.repeat(np.arange(n_classes), n_samples_per_class)
     X = centres[y] + rng.normal(scale=scale, size=(len(y), n_features))

@@ -1,0 +1,179 @@
+"""Class-disjoint validation splits for honest GZSL model selection."""
+
+import numpy as np
+from sklearn.model_selection import BaseCrossValidator
+from sklearn.utils import check_random_state
+
+__all__ = ["GZSLSplit", "PredefinedClassSplit"]
+
+
+def _gzsl_fold(y, held_out_classes, test_size, rng):
+    """Train and validation indices: held-out classes whole, plus a share of the others."""
+    held_out = np.isin(y, held_out_classes)
+    validation = held_out.copy()
+    for label in np.unique(y[~held_out]):
+        members = np.flatnonzero(y == label)
+        n_val = int(np.floor(test_size * len(members)))
+        if n_val and n_val < len(members):
+            validation[rng.choice(members, size=n_val, replace=False)] = True
+    return np.flatnonzero(~validation), np.flatnonzero(validation)
+
+
+def _check_fraction(value, name):
+    if not 0 < value < 1:
+        raise ValueError(f"{name} must lie strictly between 0 and 1; got {value}.")
+
+
+class GZSLSplit(BaseCrossValidator):
+    """Cross-validation over seen-class data that simulates unseen classes.
+
+    Each fold holds out whole classes (validation-unseen: absent from the
+    fold's training part) and a share of the samples of every other class
+    (validation-seen). A model fitted on a fold's training part with the full
+    class-attribute table treats the held-out classes as unseen, so its score
+    on the validation part is a GZSL harmonic mean H, with no test data
+    involved. Successive folds hold out different classes.
+
+    Parameters
+    ----------
+    n_splits : int, default=5
+        Number of folds.
+    unseen_fraction : float, default=0.2
+        Share of the classes held out as validation-unseen in each fold (at
+        least one class; at least two classes always stay for training).
+    test_size : float, default=0.2
+        Share of each remaining class's samples used as validation-seen.
+    random_state : int, RandomState instance or None, default=None
+        Seeds the choice of classes and samples.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_crnet.model_selection import GZSLSplit
+    >>> y = np.repeat(np.arange(5), 10)
+    >>> train, val = next(GZSLSplit(n_splits=2, random_state=0).split(np.zeros((50, 1)), y))
+    >>> sorted(set(y[val]) - set(y[train]))   # the fold's validation-unseen class
+    [2]
+    """
+
+    def __init__(self, n_splits=5, unseen_fraction=0.2, test_size=0.2, random_state=None):
+        self.n_splits = n_splits
+        self.unseen_fraction = unseen_fraction
+        self.test_size = test_size
+        self.random_state = random_state
+
+    def get_n_splits(self, X=None, y=None, groups=None):
+        """Number of folds.
+
+        Parameters
+        ----------
+        X, y, groups : ignored
+            Present for API compatibility.
+
+        Returns
+        -------
+        n_splits : int
+        """
+        return self.n_splits
+
+    def split(self, X, y, groups=None):
+        """Generate (train, validation) indices of each fold.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,)
+            Labels of seen-class training data.
+        groups : ignored
+
+        Yields
+        ------
+        train : ndarray
+            Indices of the fold's training part.
+        validation : ndarray
+            Indices of its validation part: every sample of the held-out
+            classes plus a share of the other classes' samples.
+        """
+        if not isinstance(self.n_splits, (int, np.integer)) or self.n_splits < 1:
+            raise ValueError(f"n_splits must be a positive integer; got {self.n_splits!r}.")
+        _check_fraction(self.unseen_fraction, "unseen_fraction")
+        _check_fraction(self.test_size, "test_size")
+        y = np.asarray(y)
+        if X is not None and len(X) != len(y):
+            raise ValueError(f"X has {len(X)} samples but y has {len(y)}.")
+        classes = np.unique(y)
+        n_held_out = max(1, int(round(self.unseen_fraction * len(classes))))
+        if len(classes) - n_held_out < 2:
+            raise ValueError(
+                f"GZSLSplit needs at least {n_held_out + 2} classes to hold out {n_held_out} "
+                f"and keep two for training; y has {len(classes)}."
+            )
+        rng = check_random_state(self.random_state)
+        order = rng.permutation(classes)
+        for fold in range(self.n_splits):
+            start = fold * n_held_out
+            held_out = order[np.arange(start, start + n_held_out) % len(classes)]
+            yield _gzsl_fold(y, held_out, self.test_size, rng)
+
+
+class PredefinedClassSplit(BaseCrossValidator):
+    """One GZSL validation fold with given validation classes (e.g. xlsa17's ``val_loc`` classes).
+
+    Parameters
+    ----------
+    val_classes : array-like
+        Classes held out whole as validation-unseen.
+    test_size : float, default=0.2
+        Share of every other class's samples used as validation-seen.
+    random_state : int, RandomState instance or None, default=None
+        Seeds the choice of validation-seen samples.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> y = np.repeat(np.arange(4), 5)
+    >>> train, val = next(PredefinedClassSplit([3]).split(np.zeros((20, 1)), y))
+    >>> 3 in set(y[train])
+    False
+    """
+
+    def __init__(self, val_classes, test_size=0.2, random_state=None):
+        self.val_classes = val_classes
+        self.test_size = test_size
+        self.random_state = random_state
+
+    def get_n_splits(self, X=None, y=None, groups=None):
+        """Always 1.
+
+        Parameters
+        ----------
+        X, y, groups : ignored
+
+        Returns
+        -------
+        n_splits : int
+        """
+        return 1
+
+    def split(self, X, y, groups=None):
+        """Yield the single (train, validation) pair of indices.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,)
+        groups : ignored
+
+        Yields
+        ------
+        train, validation : ndarray
+        """
+        _check_fraction(self.test_size, "test_size")
+        y = np.asarray(y)
+        val_classes = np.asarray(self.val_classes)
+        missing = np.setdiff1d(val_classes, y)
+        if missing.size:
+            raise ValueError(f"val_classes {missing.tolist()} have no samples in y.")
+        if len(np.setdiff1d(np.unique(y), val_classes)) < 2:
+            raise ValueError("At least two classes must remain for training besides val_classes.")
+        yield _gzsl_fold(y, val_classes, self.test_size, check_random_state(self.random_state))

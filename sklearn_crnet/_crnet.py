@@ -7,7 +7,7 @@ import torch
 from sklearn.cluster import KMeans
 from sklearn.utils._param_validation import Interval
 
-from ._base import BaseRelationClassifier
+from ._base import BaseRelationClassifier, fill_shared_docs
 from ._modules import CooperationModule
 
 __all__ = ["CRNetClassifier", "field_centres"]
@@ -65,95 +65,14 @@ class CRNetClassifier(BaseRelationClassifier):
     beta : float, default=1e-4
         L2 coefficient of the relation module (paper's beta), applied the same
         way on the relation module's parameters.
-    hidden_units : int, default=256
-        Width of the relation module's FC1. The paper uses 2048 for 2048-d
-        ResNet features (see :meth:`from_paper`). 256 did at least as well as
-        wider modules on validation digits held out of the seen digits of the
-        bundled digits problem, and costs an eighth as much; for CNN features
-        it is a usable, cheaper start.
-    lr : float, default=3e-4
-        Adam learning rate of the relation module. The paper uses 1e-5 for
-        250,000 steps, far too slow for small problems and CPU runs; 3e-4
-        converges on the digits problem in 40 epochs and remains a standard
-        Adam rate for 2048-d features.
     cooperation_lr_multiplier : float, default=5.0
         The cooperation module learns at ``lr * cooperation_lr_multiplier``
         (the authors' code uses 5).
-    max_epochs : int, default=40
-        Passes over the training data.
-    batch_size : int, default=32
-        Samples per optimisation step (the authors' value); each is scored
-        against the distinct classes of its batch.
-    attribute_scaling : None, "l2", "standard" or float, default=None
-        Transformation of the attribute table before training: None keeps it,
-        "l2" normalises each class row, "standard" z-scores each attribute
-        with the seen classes' statistics, a number multiplies every value
-        (the authors scale SUN and aPY ``original_att`` by 100).
-    calibration : float, default=0.0
-        Calibrated stacking (Chao et al. 2016): subtracted from the seen
-        classes' relation logits at prediction time. Positive values favour
-        unseen classes. Choose it on validation classes, never on test data.
-    early_stopping : bool, default=False
-        Choose the number of epochs on a class-disjoint validation split of
-        the training data (never on test data): ``validation_fraction`` of the
-        seen classes are held out whole as validation-unseen classes and the
-        same share of the other classes' samples as validation-seen; a model
-        trained on the rest is scored by the GZSL harmonic mean H after every
-        epoch, training stops after ``patience`` epochs without improvement,
-        and the final model is then trained on all the data for the best
-        number of epochs (``best_epoch_``). Costs up to twice the training.
-        Needs at least three seen classes.
-    validation_fraction : float, default=0.2
-        Share of seen classes, and of the remaining classes' samples, used
-        for validation when ``early_stopping`` is on.
-    patience : int, default=10
-        Epochs without a better validation H before early stopping ends.
-    predict_memory_mb : float, default=256
-        Memory budget of one scoring chunk at prediction time; samples are
-        scored in chunks so memory does not grow with
-        ``n_samples * n_classes``.
-    device : str, default="auto"
-        Torch device. "auto" resolves to "cuda" when available, else "cpu",
-        at fit time (stored in ``device_``).
-    random_state : int, RandomState instance or None, default=None
-        Seeds K-means, weight initialisation and batch order. The same value
-        gives the same model on CPU. The global torch random state is left
-        untouched.
-    verbose : int, default=0
-        0 is silent, 1 shows a progress bar over epochs, 2 prints skorch's
-        per-epoch table.
-
-    Attributes
+{shared_parameters}    Attributes
     ----------
-    classes_ : ndarray of shape (n_classes,)
-        Every class of the attribute table, seen and unseen.
-    seen_classes_ : ndarray
-        Classes that occur in the training labels.
-    unseen_classes_ : ndarray
-        Classes of the table without training samples.
-    class_attributes_ : ndarray of shape (n_classes, n_attributes)
-        The table's rows aligned with ``classes_`` (before scaling).
     field_centres_ : ndarray of shape (K, n_attributes)
         K-means centres of the seen classes' (scaled) attribute rows.
-    anchors_ : ndarray of shape (n_classes, n_features)
-        Feature anchors ``f(s)`` of every class.
-    net_ : skorch.NeuralNet
-        The trained skorch net; ``net_.module_`` holds the torch modules and
-        ``net_.history`` the training history.
-    device_ : str
-        The device the model was trained on.
-    n_iter_ : int
-        Number of epochs the final model was trained.
-    best_epoch_ : int
-        With ``early_stopping``: the epoch count of the best validation H.
-    validation_scores_ : ndarray
-        With ``early_stopping``: validation H after each epoch.
-    n_features_in_ : int
-        Number of features seen during fit.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
-        Names of features seen during fit, when ``X`` had string column names.
-
-    See Also
+{shared_attributes}    See Also
     --------
     sklearn_crnet.ClassAttributes : Keeps the table whole inside model selection.
 
@@ -170,6 +89,8 @@ class CRNetClassifier(BaseRelationClassifier):
     (2, 10)
     """
 
+    __doc__ = fill_shared_docs(__doc__)
+
     _parameter_constraints = {
         **BaseRelationClassifier._parameter_constraints,
         "K": [Interval(Integral, 1, None, closed="left")],
@@ -182,17 +103,18 @@ class CRNetClassifier(BaseRelationClassifier):
         *,
         alpha=1e-5,
         beta=1e-4,
+        cooperation_lr_multiplier=5.0,
         hidden_units=256,
         lr=3e-4,
-        cooperation_lr_multiplier=5.0,
         max_epochs=40,
         batch_size=32,
         attribute_scaling=None,
         calibration=0.0,
         early_stopping=False,
         validation_fraction=0.2,
+        validation_split=None,
         patience=10,
-        predict_memory_mb=256,
+        predict_memory_mb=32,
         device="auto",
         random_state=None,
         verbose=0,
@@ -200,15 +122,16 @@ class CRNetClassifier(BaseRelationClassifier):
         self.K = K
         self.alpha = alpha
         self.beta = beta
+        self.cooperation_lr_multiplier = cooperation_lr_multiplier
         self.hidden_units = hidden_units
         self.lr = lr
-        self.cooperation_lr_multiplier = cooperation_lr_multiplier
         self.max_epochs = max_epochs
         self.batch_size = batch_size
         self.attribute_scaling = attribute_scaling
         self.calibration = calibration
         self.early_stopping = early_stopping
         self.validation_fraction = validation_fraction
+        self.validation_split = validation_split
         self.patience = patience
         self.predict_memory_mb = predict_memory_mb
         self.device = device

@@ -102,7 +102,8 @@ class RelationModule(nn.Module):
 
     def hidden_from_parts(self, feature_part, anchor_part):
         """FC2 logits from precomputed FC1 halves ``(n, H)`` and ``(C, H)``."""
-        hidden = F.relu(feature_part[:, None, :] + anchor_part[None, :, :])
+        # In place: the sum is a fresh tensor, and ReLU's backward needs only its output.
+        hidden = F.relu(feature_part[:, None, :] + anchor_part[None, :, :], inplace=True)
         return F.linear(hidden, self.output_fc.weight, self.output_fc.bias).squeeze(-1)
 
     def forward(self, features, anchors):

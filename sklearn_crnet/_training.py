@@ -9,10 +9,48 @@ from tqdm.auto import tqdm
 
 __all__ = [
     "BatchClassesNet",
+    "BatchSlicer",
     "EpochProgressBar",
     "ValidationHarmonicMean",
     "batch_logits_and_targets",
 ]
+
+
+class BatchSlicer:
+    """Mini-batch iterator that slices whole batches out of the dataset's arrays.
+
+    Used as skorch's ``iterator_train``/``iterator_valid`` in place of a
+    ``DataLoader``: indexing a batch at once avoids collating samples one by
+    one, which costs as much as the decomposed forward pass at small batch
+    sizes. Shuffling draws from torch's random generator, so a seeded fit is
+    reproducible.
+
+    Parameters
+    ----------
+    dataset : skorch.dataset.Dataset
+        Holds ``X`` (n_samples, Q) and ``y`` (n_samples,) arrays.
+    batch_size : int
+        Samples per batch (the last batch may be smaller).
+    shuffle : bool, default=False
+        Visit samples in a new random order each epoch.
+    """
+
+    def __init__(self, dataset, batch_size, shuffle=False):
+        self.X = torch.as_tensor(dataset.X)
+        self.y = torch.as_tensor(dataset.y)
+        self.batch_size = batch_size
+        self.shuffle = shuffle
+
+    def __len__(self):
+        return -(-len(self.y) // self.batch_size)
+
+    def __iter__(self):
+        n = len(self.y)
+        order = torch.randperm(n) if self.shuffle else None
+        for start in range(0, n, self.batch_size):
+            index = order[start : start + self.batch_size] if self.shuffle else slice(
+                start, start + self.batch_size)
+            yield self.X[index], self.y[index]
 
 
 class EpochProgressBar(Callback):
@@ -101,6 +139,12 @@ class BatchClassesNet(NeuralNet):
         loss = self.get_loss(logits, targets, X=features, training=training)
         return logits, loss
 
+    def _zero_grad_optimizer(self, set_to_none=None):
+        # Zero the gradient buffers in place rather than freeing them: fresh
+        # 16 MB gradients of 2048 x 2048 weights every step cost page faults
+        # that, on CPU, take as long as the decomposed matrix products.
+        super()._zero_grad_optimizer(set_to_none=False)
+
     def get_loss(self, y_pred, y_true, X=None, training=False):
         """MSE between the relation scores ``sigmoid(y_pred)`` and 1/0 targets."""
         return self.criterion_(torch.sigmoid(y_pred), y_true)
@@ -125,8 +169,8 @@ class BatchClassesNet(NeuralNet):
             logits, loss = self._pair_loss(batch, training=False)
         return {"loss": loss, "y_pred": logits}
 
-    @torch.no_grad()
-    def relation_logits(self, features, max_pairs):
+    @torch.inference_mode()
+    def relation_logits(self, features, max_pairs, offsets=None, argmax=False):
         """Logits of ``features`` (ndarray) against every class, scored in chunks.
 
         Parameters
@@ -135,16 +179,30 @@ class BatchClassesNet(NeuralNet):
         max_pairs : int
             Most (sample, class) pairs scored at once; bounds the memory of the
             ``(chunk, n_classes, H)`` hidden grid.
+        offsets : ndarray of shape (n_classes,), default=None
+            Subtracted from each class's logits (calibrated stacking).
+        argmax : bool, default=False
+            Return only the index of the best class of each sample, so that
+            memory stays independent of ``n_samples * n_classes``.
+
+        Returns
+        -------
+        logits : ndarray of shape (n_samples, n_classes), float32
+            Or, with ``argmax``, indices of shape (n_samples,).
         """
         module = self.module_
         module.eval()
         anchor_part = module.relation.anchor_fc(module.anchors())
         n_classes = anchor_part.shape[0]
+        shift = None if offsets is None else torch.as_tensor(
+            offsets, dtype=anchor_part.dtype, device=anchor_part.device)
         chunk = max(1, int(max_pairs) // n_classes)
-        out = np.empty((features.shape[0], n_classes), dtype=np.float32)
+        shape = (features.shape[0],) if argmax else (features.shape[0], n_classes)
+        out = np.empty(shape, dtype=np.int64 if argmax else np.float32)
         for start in range(0, features.shape[0], chunk):
             block = torch.as_tensor(features[start : start + chunk], device=self.device)
-            feature_part = module.relation.feature_fc(block)
-            logits = module.relation.hidden_from_parts(feature_part, anchor_part)
-            out[start : start + chunk] = logits.cpu().numpy()
+            logits = module.relation.hidden_from_parts(module.relation.feature_fc(block), anchor_part)
+            if shift is not None:
+                logits -= shift
+            out[start : start + chunk] = (logits.argmax(dim=1) if argmax else logits).cpu().numpy()
         return out

@@ -118,7 +118,9 @@ def print_table(title, header, rows):
     widths = [max(len(r[i]) for r in cells) for i in range(len(header))]
     print(f"\n{title}")
     for i, row in enumerate(cells):
-        print("  ".join(c.rjust(w) if j else c.ljust(w) for j, (c, w) in enumerate(zip(row, widths, strict=False))))
+        aligned = (c.rjust(w) if j else c.ljust(w)
+                   for j, (c, w) in enumerate(zip(row, widths, strict=True)))
+        print("  ".join(aligned))
         if i == 0:
             print("  ".join("-" * w for w in widths))
 

@@ -28,13 +28,15 @@ args = parser.parse_args()
 
 data = load_digits_gzsl(unseen=(2, 5, 9), random_state=0)
 estimator = CRNetClassifier(K=3, random_state=0, max_epochs=3 if args.quick else 40)
-grid = {"alpha": [1e-5, 1e-3], "beta": [1e-4], "calibration": [0.0, 2.0, 4.0]}
-if not args.quick:
-    grid["beta"] = [1e-4, 1e-2]
+grid = {"alpha": [1e-5, 1e-3], "beta": [1e-4, 1e-2], "calibration": [0.0, 2.0, 4.0]}
+n_splits = 3
+if args.quick:
+    grid, n_splits = {"alpha": [1e-5], "beta": [1e-4], "calibration": [0.0, 2.0]}, 2
 
 searches = {
-    "GZSLSplit (class-disjoint)": GZSLSplit(n_splits=3, unseen_fraction=0.3, random_state=0),
-    "StratifiedKFold (naive)": StratifiedKFold(n_splits=3, shuffle=True, random_state=0),
+    "GZSLSplit (class-disjoint)": GZSLSplit(n_splits=n_splits, unseen_fraction=0.3,
+                                            random_state=0),
+    "StratifiedKFold (naive)": StratifiedKFold(n_splits=n_splits, shuffle=True, random_state=0),
 }
 print(data.DESCR)
 print(f"grid: {grid}\n")

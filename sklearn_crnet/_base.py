@@ -140,6 +140,31 @@ def resolve_device(device):
     return str(resolved)
 
 
+def homogeneous_labels(y):
+    """Object-dtype labels of one kind (all ints, all floats or all strings) as a plain array.
+
+    scikit-learn treats object arrays of numbers as an unknown target type;
+    converting them keeps such labels usable. Labels of mixed kinds are
+    refused here with a clear error, never silently turned into strings.
+    """
+    if y.dtype != object or y.size == 0:
+        return y
+    kinds = {
+        "str" if isinstance(v, str) else "bool" if isinstance(v, (bool, np.bool_))
+        else "int" if isinstance(v, (int, np.integer)) else "float"
+        if isinstance(v, (float, np.floating)) else "other"
+        for v in y.tolist()
+    }
+    if len(kinds) == 1 and kinds != {"other"}:
+        return np.asarray(y.tolist())
+    if len(kinds) > 1:
+        raise ValueError(
+            f"y mixes label types {sorted(kinds)}; use labels of one type (e.g. all strings "
+            "or all integers), matching the class-attribute table's labels."
+        )
+    return y
+
+
 def fused_adam_supported(device):
     """Whether ``torch.optim.Adam(fused=True)`` runs on ``device`` with this torch.
 
@@ -234,6 +259,7 @@ class BaseRelationClassifier(ClassifierMixin, BaseEstimator):
             The fitted estimator.
         """
         X, y = validate_data(self, X, y, dtype=np.float32)
+        y = homogeneous_labels(y)
         check_classification_targets(y)
         classes, attributes = resolve_class_attributes(class_attributes, y, X.shape[0])
         y_encoded = encode_labels(y, classes)

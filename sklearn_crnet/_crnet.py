@@ -171,6 +171,10 @@ class CRNetClassifier(BaseRelationClassifier):
         self.field_centres_ = field_centres(seen_attributes, self.K, seed)
         return CooperationModule(self.field_centres_, n_features)
 
+    def _empty_projection(self, n_attributes, n_features):
+        """An untrained cooperation module of the fitted shape, for loading saved weights."""
+        return CooperationModule(torch.zeros(self.K, n_attributes), n_features)
+
     def _projection_lr_multiplier(self):
         return self.cooperation_lr_multiplier
 

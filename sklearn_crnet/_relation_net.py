@@ -126,5 +126,9 @@ class RelationNetClassifier(BaseRelationClassifier):
     def _make_projection(self, seen_attributes, n_features, seed):
         return MLPProjection(seen_attributes.shape[1], self.projection_hidden_units, n_features)
 
+    def _empty_projection(self, n_attributes, n_features):
+        """An untrained projection of the fitted shape, for loading saved weights."""
+        return MLPProjection(n_attributes, self.projection_hidden_units, n_features)
+
     def _projection_lr_multiplier(self):
         return self.projection_lr_multiplier

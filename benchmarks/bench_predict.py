@@ -130,24 +130,17 @@ def time_scaling(quick, device):
     """predict time against n_samples, n_classes and hidden_units, with fitted exponents."""
     q, h = (256, 256) if quick else (2048, 2048)
     base_n = 1000 if quick else 4000
-    grids = {"n_samples": [base_n, 2 * base_n, 4 * base_n], "n_classes": [50, 200, 717],
-             "hidden_units": [h // 4, h // 2, h]}
-    rows, exponents = [], {}
-    for name, values in grids.items():
-        seconds = []
-        for value in values:
-            n = value if name == "n_samples" else base_n
-            classes = value if name == "n_classes" else 50
-            hidden = value if name == "hidden_units" else h
-            clf, _ = fitted_model(q, hidden, n_classes=classes, device=device)
-            _, _, _, X = harness.awa2_shaped(0, n, n_features=q, seed=3)
-            seconds.append(measure_predict(clf, X, repeats=1)[0])
-            rows.append([name, value, seconds[-1]])
-        exponents[name] = harness.scaling_exponent(values, seconds)
-        rows.append([f"  exponent ({name})", "", exponents[name]])
-    harness.print_table("Scaling of predict time (fit exponent: time ~ size ** exponent)",
-                        ["varied", "value", "seconds"], rows)
-    return {"rows": rows, "exponents": exponents}
+
+    def predict_seconds(n_samples, n_classes, hidden_units):
+        clf, _ = fitted_model(q, hidden_units, n_classes=n_classes, device=device)
+        _, _, _, X = harness.awa2_shaped(0, n_samples, n_features=q, seed=3)
+        return measure_predict(clf, X, repeats=1)[0]
+
+    return harness.scaling_study(
+        "Scaling of predict time (fit exponent: time ~ size ** exponent)",
+        {"n_samples": [base_n, 2 * base_n, 4 * base_n], "n_classes": [50, 200, 717],
+         "hidden_units": [h // 4, h // 2, h]},
+        predict_seconds, {"n_samples": base_n, "n_classes": 50, "hidden_units": h})
 
 
 if __name__ == "__main__":

@@ -131,27 +131,17 @@ def main(argv=None):
 def scaling(args, q, h, device):
     """Epoch time against n_samples, n_classes and hidden_units, with fitted exponents."""
     base_n = 32 * (args.steps // 2 if args.quick else args.steps)
-    grids = {
-        "n_samples": [base_n, 2 * base_n, 4 * base_n],
-        "n_classes": [50, 200, 717],
-        "hidden_units": [h // 4, h // 2, h],
-    }
-    rows, exponents = [], {}
-    for name, values in grids.items():
-        seconds = []
-        for value in values:
-            n = value if name == "n_samples" else base_n
-            classes = value if name == "n_classes" else 50
-            hidden = value if name == "hidden_units" else h
-            X, y, attributes, _ = harness.awa2_shaped(n, n_classes=classes, n_features=q)
-            step, _ = our_step_seconds(X, y, attributes, hidden, device, epochs=2)
-            seconds.append(step * -(-n // 32))
-            rows.append([name, value, seconds[-1]])
-        exponents[name] = harness.scaling_exponent(values, seconds)
-        rows.append([f"  exponent ({name})", "", exponents[name]])
-    harness.print_table("Scaling of fit time per epoch (fit exponent: time ~ size ** exponent)",
-                        ["varied", "value", "epoch s"], rows)
-    return {"rows": rows, "exponents": exponents}
+
+    def epoch_seconds(n_samples, n_classes, hidden_units):
+        X, y, attributes, _ = harness.awa2_shaped(n_samples, n_classes=n_classes, n_features=q)
+        step, _ = our_step_seconds(X, y, attributes, hidden_units, device, epochs=2)
+        return step * -(-n_samples // 32)
+
+    return harness.scaling_study(
+        "Scaling of fit time per epoch (fit exponent: time ~ size ** exponent)",
+        {"n_samples": [base_n, 2 * base_n, 4 * base_n], "n_classes": [50, 200, 717],
+         "hidden_units": [h // 4, h // 2, h]},
+        epoch_seconds, {"n_samples": base_n, "n_classes": 50, "hidden_units": h})
 
 
 if __name__ == "__main__":

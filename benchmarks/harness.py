@@ -112,6 +112,36 @@ def scaling_exponent(sizes, seconds):
     return float(np.polyfit(np.log(sizes), np.log(seconds), 1)[0])
 
 
+def scaling_study(title, grids, measure, defaults):
+    """Time ``measure(**sizes)`` over one varied size at a time and fit each exponent.
+
+    Parameters
+    ----------
+    title : str
+    grids : dict of {name: list of values}
+        The sizes to vary, one at a time.
+    measure : callable
+        ``measure(n_samples=..., n_classes=..., hidden_units=...)`` -> seconds.
+    defaults : dict
+        The value of every size while it is not the one varied.
+
+    Returns
+    -------
+    dict
+        ``rows`` of the printed table and ``exponents`` by size name.
+    """
+    rows, exponents = [], {}
+    for name, values in grids.items():
+        seconds = []
+        for value in values:
+            seconds.append(measure(**{**defaults, name: value}))
+            rows.append([name, value, seconds[-1]])
+        exponents[name] = scaling_exponent(values, seconds)
+        rows.append([f"  exponent ({name})", "", exponents[name]])
+    print_table(title, ["varied", "value", "seconds"], rows)
+    return {"rows": rows, "exponents": exponents}
+
+
 def print_table(title, header, rows):
     """Print a plain-text table with right-aligned columns."""
     cells = [header] + [[_fmt(v) for v in row] for row in rows]

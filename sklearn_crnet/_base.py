@@ -110,7 +110,7 @@ SHARED_ATTRIBUTES_DOC = """    classes_ : ndarray of shape (n_classes,)
         With ``early_stopping``: validation H after each epoch.
     n_features_in_ : int
         Number of features seen during fit.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Names of features seen during fit, when ``X`` had string column names.
 
 """

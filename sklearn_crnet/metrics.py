@@ -3,6 +3,7 @@
 import numpy as np
 
 __all__ = [
+    "area_under_curve",
     "ausuc",
     "gzsl_report",
     "gzsl_scorer",
@@ -309,9 +310,23 @@ def ausuc(estimator, X, y):
     -------
     area : float
     """
-    offsets, seen_acc, unseen_acc = seen_unseen_curve(estimator, X, y)
+    return area_under_curve(*seen_unseen_curve(estimator, X, y))
+
+
+def area_under_curve(offsets, seen_accuracy, unseen_accuracy):
+    """Trapezoid area of As over Au along a seen-unseen curve (see :func:`ausuc`).
+
+    Parameters
+    ----------
+    offsets, seen_accuracy, unseen_accuracy : ndarray
+        The three arrays :func:`seen_unseen_curve` returns.
+
+    Returns
+    -------
+    area : float
+    """
     # Raising the offset only moves predictions from seen to unseen classes, so
     # along increasing offsets Au never falls and As never rises.
     order = np.argsort(offsets)
-    seen_acc, unseen_acc = seen_acc[order], unseen_acc[order]
-    return float(np.sum(np.diff(unseen_acc) * (seen_acc[1:] + seen_acc[:-1]) / 2))
+    seen, unseen = np.asarray(seen_accuracy)[order], np.asarray(unseen_accuracy)[order]
+    return float(np.sum(np.diff(unseen) * (seen[1:] + seen[:-1]) / 2))

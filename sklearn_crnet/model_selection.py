@@ -1,10 +1,11 @@
 """Class-disjoint validation splits for honest GZSL model selection."""
 
 import numpy as np
+from sklearn.base import clone
 from sklearn.model_selection import BaseCrossValidator
-from sklearn.utils import check_random_state
+from sklearn.utils import Bunch, check_random_state
 
-__all__ = ["GZSLSplit", "PredefinedClassSplit"]
+__all__ = ["GZSLSplit", "PredefinedClassSplit", "tune_calibration"]
 
 
 def _gzsl_fold(y, held_out_classes, test_size, rng):
@@ -177,3 +178,52 @@ class PredefinedClassSplit(BaseCrossValidator):
         if len(np.setdiff1d(np.unique(y), val_classes)) < 2:
             raise ValueError("At least two classes must remain for training besides val_classes.")
         yield _gzsl_fold(y, val_classes, self.test_size, check_random_state(self.random_state))
+
+
+def tune_calibration(estimator, X, y, *, class_attributes=None, cv=None, offsets=None):
+    """Choose the calibration offset on class-disjoint validation folds of the training data.
+
+    Calibration acts only at prediction time, so one fit per fold suffices:
+    each fold's model scores its validation part for every offset (a sweep of
+    the seen-unseen curve) and the offset with the best mean validation H
+    wins. Much cheaper than a grid search that refits for every offset, and
+    it never sees test data.
+
+    Parameters
+    ----------
+    estimator : CRNetClassifier or RelationNetClassifier
+        Unfitted template; cloned for every fold (its own calibration is ignored).
+    X : array-like of shape (n_samples, n_features)
+        Training data of the seen classes.
+    y : array-like of shape (n_samples,)
+    class_attributes : table, default=None
+        The class-attribute table, passed to every fit.
+    cv : splitter, default=None
+        Class-disjoint splitter; ``GZSLSplit(n_splits=3, random_state=0)`` when None.
+    offsets : array-like, default=None
+        Offsets to try; ``0, 0.25, ..., 5`` when None.
+
+    Returns
+    -------
+    best_offset : float
+    results : Bunch
+        ``offsets``, ``mean_validation_H`` and ``fold_validation_H``
+        (n_folds x n_offsets).
+    """
+    from .metrics import seen_unseen_curve
+
+    X, y = np.asarray(X), np.asarray(y)
+    cv = GZSLSplit(n_splits=3, random_state=0) if cv is None else cv
+    offsets = np.arange(0.0, 5.01, 0.25) if offsets is None else np.asarray(offsets, dtype=float)
+    per_fold = []
+    for train, val in cv.split(X, y):
+        model = clone(estimator).set_params(calibration=0.0)
+        model.fit(X[train], y[train], class_attributes=class_attributes)
+        _, seen, unseen = seen_unseen_curve(model, X[val], y[val], offsets=offsets)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            h = np.where(seen + unseen > 0, 2 * seen * unseen / (seen + unseen), 0.0)
+        per_fold.append(h)
+    per_fold = np.array(per_fold)
+    mean = per_fold.mean(axis=0)
+    return float(offsets[int(np.argmax(mean))]), Bunch(
+        offsets=offsets, mean_validation_H=mean, fold_validation_H=per_fold)

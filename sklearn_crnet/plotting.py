@@ -2,7 +2,12 @@
 
 import numpy as np
 
-from .metrics import _final_estimator, model_local_relative_distance, seen_unseen_curve
+from .metrics import (
+    _final_estimator,
+    area_under_curve,
+    model_local_relative_distance,
+    seen_unseen_curve,
+)
 
 __all__ = [
     "anchor_sparsity",
@@ -21,6 +26,13 @@ def _pyplot():
             "sklearn_crnet.plotting needs matplotlib: pip install 'sklearn-crnet[plot]'"
         ) from None
     return plt
+
+
+def _axes(ax, figsize):
+    """``ax``, or the axes of a new figure of ``figsize``."""
+    if ax is None:
+        _, ax = _pyplot().subplots(figsize=figsize)
+    return ax
 
 
 def _normalised_anchors(model, n_dims):
@@ -73,6 +85,8 @@ def plot_feature_anchors(models, n_dims=300, axes=None):
                           cmap="viridis", vmin=0, vmax=1, interpolation="nearest")
         ax.set_title(f"{name}: sparsity {anchor_sparsity(final):.0%} (entries < 1% of row max)",
                      fontsize=9)
+        ax.set_yticks(np.arange(len(final.classes_)))
+        ax.set_yticklabels([str(c) for c in final.classes_[unseen_first]], fontsize=6)
         ax.set_ylabel("class\n(unseen first)")
         ax.figure.colorbar(image, ax=ax, fraction=0.02)
     axes[-1].set_xlabel("feature dimension")
@@ -147,9 +161,7 @@ def plot_lrd(models, ax=None):
     -------
     figure : matplotlib Figure
     """
-    plt = _pyplot()
-    if ax is None:
-        _, ax = plt.subplots(figsize=(6, 3))
+    ax = _axes(ax, (6, 3))
     names = list(models)
     values = [model_local_relative_distance(m) for m in models.values()]
     first = _final_estimator(next(iter(models.values())))
@@ -180,12 +192,10 @@ def plot_seen_unseen_curve(models, X, y, ax=None):
     -------
     figure : matplotlib Figure
     """
-    plt = _pyplot()
-    if ax is None:
-        _, ax = plt.subplots(figsize=(4.5, 4))
+    ax = _axes(ax, (4.5, 4))
     for name, model in models.items():
         offsets, seen, unseen = seen_unseen_curve(model, X, y)
-        area = float(np.sum(np.diff(unseen) * (seen[1:] + seen[:-1]) / 2))
+        area = area_under_curve(offsets, seen, unseen)
         line, = ax.plot(unseen, seen, label=f"{name} (AUSUC {area:.3f})")
         at_zero = np.argmin(np.abs(offsets))
         ax.plot(unseen[at_zero], seen[at_zero], "o", color=line.get_color())

@@ -18,14 +18,18 @@ def test_demo_prints_table_and_saves_model_and_figure(tmp_path, capsys):
         match = re.match(r"(.+?)\s+(\d\.\d{3})\s+(\d\.\d{3})\s+(\d\.\d{3})\s+(\d+\.\d)$", line)
         if match:
             rows[match.group(1).strip()] = [float(v) for v in match.groups()[1:]]
-    assert set(rows) == {"CRnet (K=3)", "CRnet, one expert (K=1)",
-                         "control: shuffled table (mean of 1)"}
+    calibrated = [name for name in rows if name.startswith("CRnet (K=3), calibration")]
+    assert len(calibrated) == 1 and calibrated[0].endswith("chosen on validation digits")
+    assert set(rows) - set(calibrated) == {
+        "CRnet (K=3)", "CRnet, one expert (K=1)", "Relation Network (baseline)",
+        "control: shuffled table (mean of 1)"}
     for seen, unseen, h, seconds in rows.values():
         expected_h = 0 if seen + unseen == 0 else 2 * seen * unseen / (seen + unseen)
         assert h == pytest.approx(expected_h, abs=2e-3)
         assert seconds > 0
     model = joblib.load(tmp_path / "crnet_digits.joblib")
     assert list(model.unseen_classes_) == [2, 5, 9]
+    assert f"calibration {model.calibration:g} chosen" in calibrated[0]
     assert (tmp_path / "digits_accuracy.png").stat().st_size > 1000
 
 

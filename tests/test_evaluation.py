@@ -15,7 +15,7 @@ from sklearn_crnet.metrics import (
     model_local_relative_distance,
     seen_unseen_curve,
 )
-from sklearn_crnet.model_selection import GZSLSplit, PredefinedClassSplit
+from sklearn_crnet.model_selection import GZSLSplit, PredefinedClassSplit, tune_calibration
 
 from .conftest import FAST
 
@@ -177,3 +177,22 @@ def test_early_stopping_needs_three_seen_classes():
     X, y = rng.normal(size=(20, 3)), np.repeat([0, 1], 10)
     with pytest.raises(ValueError, match="class-disjoint validation"):
         CRNetClassifier(K=1, early_stopping=True, **FAST).fit(X, y, class_attributes=np.eye(3))
+
+
+def test_tune_calibration_matches_explicit_refits(synthetic):
+    """The sweep without refits gives each offset the validation H a refit would get."""
+    template = CRNetClassifier(K=2, max_epochs=15, hidden_units=32, lr=1e-3, random_state=0)
+    cv = GZSLSplit(n_splits=2, random_state=0)
+    offsets = [0.0, 0.5, 1.0]
+    best, results = tune_calibration(template, synthetic.X_train, synthetic.y_train,
+                                     class_attributes=synthetic.class_attributes, cv=cv,
+                                     offsets=offsets)
+    X, y = synthetic.X_train, synthetic.y_train
+    for i, offset in enumerate(offsets):
+        fold_h = []
+        for train, val in cv.split(X, y):
+            model = CRNetClassifier(**{**template.get_params(), "calibration": offset})
+            model.fit(X[train], y[train], class_attributes=synthetic.class_attributes)
+            fold_h.append(model.score(X[val], y[val]))
+        assert results.mean_validation_H[i] == pytest.approx(np.mean(fold_h))
+    assert best == offsets[int(np.argmax(results.mean_validation_H))]

@@ -1,0 +1,27 @@
+"""The benchmark scripts run (in --quick mode) and print their comparison tables.
+
+No timing is asserted: speed targets are judged by running the scripts in full
+(see docs/performance.rst), never by unit tests.
+"""
+
+import json
+import re
+
+from benchmarks import bench_predict, bench_train
+
+
+def test_bench_train_quick(tmp_path, capsys):
+    assert bench_train.main(["--quick", "--no-scaling", "--json", str(tmp_path / "t.json")]) == 0
+    out = capsys.readouterr().out
+    assert "SYNTHETIC" in out
+    assert re.search(r"sklearn-crnet fit \(skorch\)\s+[\d.]+\s+[\d.]+\s+[\d.]+\s+[\d.]+x", out)
+    assert "concatenation baseline" in out and "GFLOP/s" in out
+    result = json.loads((tmp_path / "t.json").read_text())
+    assert result["speedup"] == result["baseline_step_ms"] / result["step_ms"]
+
+
+def test_bench_predict_quick(capsys):
+    assert bench_predict.main(["--quick", "--no-scaling"]) == 0
+    out = capsys.readouterr().out
+    assert re.search(r"sklearn-crnet predict\s+[\d.]+\s+[\d.]+\s+[\d.]+x", out)
+    assert "same predicted class for 100.00% of samples" in out

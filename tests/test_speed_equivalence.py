@@ -42,3 +42,31 @@ def test_training_loss_and_gradients_match_concatenation(synthetic):
     scorer.zero_grad()
     theirs.backward()
     torch.testing.assert_close(grad_ours, concat.fc1.weight.grad, rtol=1e-4, atol=1e-7)
+
+
+def test_in_place_weight_gradient_accumulation_matches_autograd():
+    """Backward into kept .grad buffers (as in training) adds exactly autograd's gradient."""
+    from sklearn_crnet._modules import RelationModule
+
+    torch.manual_seed(0)
+    relation = RelationModule(6, 5)
+    reference = RelationModule(6, 5)
+    reference.load_state_dict(relation.state_dict())
+    features, anchors = torch.randn(4, 6), torch.randn(3, 6, requires_grad=True)
+
+    for module in (relation, reference):
+        for p in module.parameters():
+            p.grad = torch.full_like(p, 0.5)  # an existing buffer, as training keeps
+    for _ in range(2):  # two backward passes accumulate
+        relation(features, anchors).pow(2).sum().backward()
+    expected = {}
+    for _ in range(2):  # the same with plain torch.nn.functional.linear (stock autograd)
+        linear = torch.nn.functional.linear
+        hidden = torch.relu(linear(features, reference.feature_fc.weight)[:, None]
+                            + linear(anchors, reference.anchor_fc.weight,
+                                     reference.anchor_fc.bias)[None])
+        reference.output_fc(hidden).squeeze(-1).pow(2).sum().backward()
+    for name, p in reference.named_parameters():
+        expected[name] = p.grad
+    for name, p in relation.named_parameters():
+        torch.testing.assert_close(p.grad, expected[name], rtol=1e-5, atol=1e-6)

@@ -392,6 +392,7 @@ class BaseRelationClassifier(ClassifierMixin, BaseEstimator):
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
+            Samples, one row each.
 
         Returns
         -------
@@ -408,6 +409,7 @@ class BaseRelationClassifier(ClassifierMixin, BaseEstimator):
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
+            Samples, one row each.
 
         Returns
         -------
@@ -424,6 +426,7 @@ class BaseRelationClassifier(ClassifierMixin, BaseEstimator):
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
+            Samples, one row each.
 
         Returns
         -------
@@ -440,6 +443,7 @@ class BaseRelationClassifier(ClassifierMixin, BaseEstimator):
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
+            Samples, one row each.
 
         Returns
         -------
@@ -457,7 +461,9 @@ class BaseRelationClassifier(ClassifierMixin, BaseEstimator):
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
+            Samples, one row each.
         y : array-like of shape (n_samples,)
+            True labels of the samples.
         sample_weight : None
             Not supported; per-class averaging already weighs classes equally.
 

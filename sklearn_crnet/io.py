@@ -73,6 +73,7 @@ def save_model(model, path):
     Parameters
     ----------
     model : fitted CRNetClassifier or RelationNetClassifier
+        The fitted model.
     path : str or Path
         File to write (conventionally ``*.crnet``). It is written to a
         temporary name first and renamed, so an existing file is never left
@@ -143,6 +144,7 @@ def load_model(path, device="auto"):
     Parameters
     ----------
     path : str or Path
+        The model file.
     device : str, default="auto"
         Where to put the model: "auto" (CUDA when available, else CPU),
         "cpu" or "cuda". A model trained on CUDA loads on a CPU-only machine.

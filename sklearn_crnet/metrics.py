@@ -54,14 +54,40 @@ def per_class_accuracy(y_true, y_pred, labels=None):
 
 
 def mean_per_class_accuracy(y_true, y_pred, labels):
-    """Mean accuracy over those of ``labels`` that occur in ``y_true`` (NaN if none)."""
+    """Mean accuracy over those of ``labels`` that occur in ``y_true``.
+
+    Parameters
+    ----------
+    y_true, y_pred : array-like of shape (n_samples,)
+        True and predicted labels.
+    labels : array-like
+        The classes to average over (e.g. the seen classes).
+
+    Returns
+    -------
+    accuracy : float
+        NaN when no class of ``labels`` occurs in ``y_true``.
+    """
     accuracies = per_class_accuracy(y_true, y_pred, labels)
     present = ~np.isnan(accuracies)
     return float(accuracies[present].mean()) if present.any() else float("nan")
 
 
 def harmonic_mean(seen_accuracy, unseen_accuracy):
-    """H = 2 As Au / (As + Au), and 0 when both are 0."""
+    """The harmonic mean H = 2 As Au / (As + Au) of seen and unseen accuracy.
+
+    Parameters
+    ----------
+    seen_accuracy : float
+        As, mean per-class accuracy on seen classes.
+    unseen_accuracy : float
+        Au, mean per-class accuracy on unseen classes.
+
+    Returns
+    -------
+    H : float
+        0 when both accuracies are 0.
+    """
     total = seen_accuracy + unseen_accuracy
     return 0.0 if total == 0 else float(2 * seen_accuracy * unseen_accuracy / total)
 
@@ -161,7 +187,9 @@ def gzsl_scorer(estimator, X, y):
     estimator : fitted estimator
         A GZSL model with ``seen_classes_`` and ``unseen_classes_``.
     X : array-like of shape (n_samples, n_features)
+        Samples, one row each.
     y : array-like of shape (n_samples,)
+        True labels of the samples.
 
     Returns
     -------
@@ -188,6 +216,7 @@ def local_relative_distance(seen_anchors, unseen_anchors):
     seen_anchors : array-like of shape (n_seen, Q)
         Needs at least two seen anchors.
     unseen_anchors : array-like of shape (n_unseen, Q)
+        Feature anchors of the unseen classes.
 
     Returns
     -------
@@ -232,6 +261,7 @@ def model_local_relative_distance(estimator):
     Parameters
     ----------
     estimator : fitted CRNetClassifier or other model with ``anchors_``
+        A fitted GZSL model (CRNetClassifier, RelationNetClassifier or a Pipeline ending in one).
 
     Returns
     -------
@@ -256,9 +286,11 @@ def seen_unseen_curve(estimator, X, y, offsets=None):
     Parameters
     ----------
     estimator : fitted CRNetClassifier (or Pipeline ending in one)
+        A fitted GZSL model (CRNetClassifier, RelationNetClassifier or a Pipeline ending in one).
     X : array-like of shape (n_samples, n_features)
         Samples of seen and unseen classes (a validation or test set).
     y : array-like of shape (n_samples,)
+        True labels of the samples.
     offsets : array-like, default=None
         Offsets to evaluate. By default every point where some sample's
         prediction flips between its best seen and best unseen class, plus
@@ -303,8 +335,11 @@ def ausuc(estimator, X, y):
     Parameters
     ----------
     estimator : fitted CRNetClassifier (or Pipeline ending in one)
+        A fitted GZSL model (CRNetClassifier, RelationNetClassifier or a Pipeline ending in one).
     X : array-like of shape (n_samples, n_features)
+        Samples, one row each.
     y : array-like of shape (n_samples,)
+        True labels of the samples.
 
     Returns
     -------

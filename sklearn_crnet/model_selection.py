@@ -83,9 +83,11 @@ class GZSLSplit(BaseCrossValidator):
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
+            Samples, one row each.
         y : array-like of shape (n_samples,)
             Labels of seen-class training data.
         groups : ignored
+            Ignored; present for API compatibility.
 
         Yields
         ------
@@ -144,11 +146,12 @@ class PredefinedClassSplit(BaseCrossValidator):
         self.random_state = random_state
 
     def get_n_splits(self, X=None, y=None, groups=None):
-        """Always 1.
+        """Number of folds: always 1.
 
         Parameters
         ----------
         X, y, groups : ignored
+            Present for API compatibility.
 
         Returns
         -------
@@ -162,8 +165,11 @@ class PredefinedClassSplit(BaseCrossValidator):
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
+            Samples, one row each.
         y : array-like of shape (n_samples,)
+            True labels of the samples.
         groups : ignored
+            Ignored; present for API compatibility.
 
         Yields
         ------
@@ -196,6 +202,7 @@ def tune_calibration(estimator, X, y, *, class_attributes=None, cv=None, offsets
     X : array-like of shape (n_samples, n_features)
         Training data of the seen classes.
     y : array-like of shape (n_samples,)
+        True labels of the samples.
     class_attributes : table, default=None
         The class-attribute table, passed to every fit.
     cv : splitter, default=None

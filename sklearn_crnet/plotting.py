@@ -47,7 +47,9 @@ def anchor_sparsity(model, threshold=0.01):
     Parameters
     ----------
     model : fitted CRNetClassifier or RelationNetClassifier
+        The fitted model.
     threshold : float, default=0.01
+        Fraction of the anchor's largest entry below which an entry counts as zero.
 
     Returns
     -------
@@ -101,6 +103,7 @@ def plot_expert_responses(crnet, n_top=10, axes=None):
     Parameters
     ----------
     crnet : fitted CRNetClassifier
+        A fitted CRNetClassifier.
     n_top : int, default=10
         Dimensions shown: the strongest of the total response, in descending order.
     axes : array of matplotlib Axes, default=None
@@ -156,6 +159,7 @@ def plot_lrd(models, ax=None):
     ----------
     models : dict of {name: fitted model}
     ax : matplotlib Axes, default=None
+        Axes to draw on; a new figure is made when None.
 
     Returns
     -------
@@ -185,8 +189,11 @@ def plot_seen_unseen_curve(models, X, y, ax=None):
     ----------
     models : dict of {name: fitted model}
     X : array-like of shape (n_samples, n_features)
+        Samples, one row each.
     y : array-like of shape (n_samples,)
+        True labels of the samples.
     ax : matplotlib Axes, default=None
+        Axes to draw on; a new figure is made when None.
 
     Returns
     -------

@@ -16,7 +16,7 @@ from skorch.helper import predefined_split
 from ._attributes import encode_labels, resolve_class_attributes
 from ._modules import RelationModule, RelationScorer
 from ._training import BatchClassesNet, BatchSlicer, EpochProgressBar, ValidationHarmonicMean
-from .metrics import gzsl_report
+from .metrics import gzsl_scorer
 
 __all__ = ["BaseRelationClassifier", "fill_shared_docs", "resolve_device", "scale_attributes"]
 
@@ -165,6 +165,13 @@ def homogeneous_labels(y):
     return y
 
 
+def present_classes(y_encoded, n_classes):
+    """Boolean mask over ``n_classes`` of the classes that occur in ``y_encoded``."""
+    mask = np.zeros(n_classes, dtype=bool)
+    mask[np.unique(y_encoded)] = True
+    return mask
+
+
 def fused_adam_supported(device):
     """Whether ``torch.optim.Adam(fused=True)`` runs on ``device`` with this torch.
 
@@ -263,8 +270,7 @@ class BaseRelationClassifier(ClassifierMixin, BaseEstimator):
         check_classification_targets(y)
         classes, attributes = resolve_class_attributes(class_attributes, y, X.shape[0])
         y_encoded = encode_labels(y, classes)
-        seen_mask = np.zeros(len(classes), dtype=bool)
-        seen_mask[np.unique(y_encoded)] = True
+        seen_mask = present_classes(y_encoded, len(classes))
         if seen_mask.sum() < 2:
             raise ValueError(
                 "Training needs samples of at least two classes; y holds only one class: "
@@ -275,7 +281,7 @@ class BaseRelationClassifier(ClassifierMixin, BaseEstimator):
         self.class_attributes_ = attributes
         self.seen_classes_ = classes[seen_mask]
         self.unseen_classes_ = classes[~seen_mask]
-        scaled = scale_attributes(attributes, self.attribute_scaling, attributes[seen_mask])
+        scaled = self._scaled_attributes()
 
         self.device_ = resolve_device(self.device)
         rng = check_random_state(self.random_state)
@@ -292,8 +298,7 @@ class BaseRelationClassifier(ClassifierMixin, BaseEstimator):
 
     def _train(self, X, y_encoded, scaled, seed, n_epochs, validation=None):
         """Build fresh modules under ``seed`` and train them for up to ``n_epochs``."""
-        seen_mask = np.zeros(len(scaled), dtype=bool)
-        seen_mask[np.unique(y_encoded)] = True
+        seen_mask = present_classes(y_encoded, len(scaled))
         cuda = [torch.device(self.device_).index or 0] if self.device_.startswith("cuda") else []
         with torch.random.fork_rng(devices=cuda):
             torch.manual_seed(seed)
@@ -317,8 +322,7 @@ class BaseRelationClassifier(ClassifierMixin, BaseEstimator):
             train, val = next(iter(splitter.split(X, self.classes_[y_encoded])))
         except ValueError as exc:
             raise ValueError(f"early_stopping needs a class-disjoint validation split: {exc}") from None
-        seen_mask = np.zeros(len(scaled), dtype=bool)
-        seen_mask[np.unique(y_encoded[train])] = True
+        seen_mask = present_classes(y_encoded[train], len(scaled))
         if seen_mask[np.unique(y_encoded[val])].all():
             raise ValueError(
                 "early_stopping needs validation classes absent from the training part; the "
@@ -473,16 +477,17 @@ class BaseRelationClassifier(ClassifierMixin, BaseEstimator):
         """
         if sample_weight is not None:
             raise ValueError("sample_weight is not supported by the GZSL score.")
-        report = gzsl_report(
-            np.asarray(y), self.predict(X),
-            seen_classes=self.seen_classes_, unseen_classes=self.unseen_classes_,
-        )
-        if np.isnan(report["H"]):
-            return report["Au"] if np.isnan(report["As"]) else report["As"]
-        return report["H"]
+        check_is_fitted(self)
+        return gzsl_scorer(self, X, y)
 
     def _seen_mask(self):
         return np.isin(self.classes_, self.seen_classes_)
+
+    def _scaled_attributes(self, rows=None):
+        """``attribute_scaling`` applied to ``rows`` (default: the fitted table)."""
+        rows = self.class_attributes_ if rows is None else rows
+        return scale_attributes(rows, self.attribute_scaling,
+                                self.class_attributes_[self._seen_mask()])
 
     def _anchors(self):
         with torch.no_grad():

@@ -6,6 +6,7 @@ import numpy as np
 import torch
 from sklearn.cluster import KMeans
 from sklearn.utils._param_validation import Interval
+from sklearn.utils.validation import check_is_fitted
 
 from ._base import BaseRelationClassifier, fill_shared_docs
 from ._modules import CooperationModule
@@ -192,12 +193,12 @@ class CRNetClassifier(BaseRelationClassifier):
         responses : ndarray of shape (n_rows, K, n_features)
             ``relu(W_k (s - c_k) + b_k)``; the sum over axis 1 is the anchor.
         """
-        from ._base import scale_attributes
+        check_is_fitted(self)
+        rows = None if class_attributes is None else np.asarray(class_attributes, dtype=float)
+        return self._expert_responses_scaled(self._scaled_attributes(rows))
 
-        self._check_X(np.zeros((1, self.n_features_in_), dtype=np.float32))
-        rows = self.class_attributes_ if class_attributes is None else np.asarray(class_attributes, float)
-        scaled = scale_attributes(rows, self.attribute_scaling, self.class_attributes_[self._seen_mask()])
-        module = self.net_.module_.projection
+    def _expert_responses_scaled(self, scaled_rows):
+        """Expert responses to rows already in the scaled attribute space (e.g. field centres)."""
         with torch.no_grad():
-            tensor = torch.as_tensor(scaled, dtype=torch.float32, device=self.device_)
-            return module.expert_responses(tensor).cpu().numpy()
+            tensor = torch.as_tensor(scaled_rows, dtype=torch.float32, device=self.device_)
+            return self.net_.module_.projection.expert_responses(tensor).cpu().numpy()

@@ -100,9 +100,8 @@ class ValidationHarmonicMean(Callback):
     def on_epoch_end(self, net, **kwargs):
         from .metrics import harmonic_mean, mean_per_class_accuracy
 
-        logits = net.relation_logits(self.X_val, self.max_pairs)
-        logits[:, self.seen_mask] -= self.calibration
-        predicted = logits.argmax(axis=1)
+        predicted = net.relation_logits(self.X_val, self.max_pairs,
+                                        offsets=self.calibration * self.seen_mask, argmax=True)
         classes = np.arange(len(self.seen_mask))
         seen = mean_per_class_accuracy(self.y_val, predicted, classes[self.seen_mask])
         unseen = mean_per_class_accuracy(self.y_val, predicted, classes[~self.seen_mask])

@@ -27,7 +27,7 @@ import numpy as np
 import torch
 
 from . import __version__
-from ._base import resolve_device, scale_attributes
+from ._base import resolve_device
 from ._crnet import CRNetClassifier
 from ._modules import RelationModule, RelationScorer
 from ._relation_net import RelationNetClassifier
@@ -172,9 +172,7 @@ def load_model(path, device="auto"):
         state = torch.load(io.BytesIO(weights), map_location="cpu", weights_only=True)
         model.device_ = resolve_device(device)
         n_features = model.n_features_in_
-        seen = np.isin(model.classes_, model.seen_classes_)
-        scaled = scale_attributes(model.class_attributes_, model.attribute_scaling,
-                                  model.class_attributes_[seen])
+        scaled = model._scaled_attributes()
         scorer = RelationScorer(
             model._empty_projection(scaled.shape[1], n_features),
             RelationModule(n_features, model.hidden_units), scaled)

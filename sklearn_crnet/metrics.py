@@ -269,7 +269,7 @@ def model_local_relative_distance(estimator):
         Aligned with ``estimator.unseen_classes_``.
     """
     model = _final_estimator(estimator)
-    seen = np.isin(model.classes_, model.seen_classes_)
+    seen = model._seen_mask()
     if seen.all():
         raise ValueError("The model has no unseen classes, so there is no LRD to compute.")
     return local_relative_distance(model.anchors_[seen], model.anchors_[~seen])
@@ -307,7 +307,7 @@ def seen_unseen_curve(estimator, X, y, offsets=None):
         X = estimator[:-1].transform(X) if hasattr(estimator, "steps") else X
     y = np.asarray(y)
     logits = model._relation_logits(model._check_X(X)).astype(np.float64)
-    seen = np.isin(model.classes_, model.seen_classes_)
+    seen = model._seen_mask()
     if seen.all():
         raise ValueError("The model has no unseen classes; a seen-unseen curve needs some.")
     if offsets is None:

@@ -217,7 +217,7 @@ def tune_calibration(estimator, X, y, *, class_attributes=None, cv=None, offsets
         ``offsets``, ``mean_validation_H`` and ``fold_validation_H``
         (n_folds x n_offsets).
     """
-    from .metrics import seen_unseen_curve
+    from .metrics import harmonic_mean, seen_unseen_curve
 
     X, y = np.asarray(X), np.asarray(y)
     cv = GZSLSplit(n_splits=3, random_state=0) if cv is None else cv
@@ -227,9 +227,7 @@ def tune_calibration(estimator, X, y, *, class_attributes=None, cv=None, offsets
         model = clone(estimator).set_params(calibration=0.0)
         model.fit(X[train], y[train], class_attributes=class_attributes)
         _, seen, unseen = seen_unseen_curve(model, X[val], y[val], offsets=offsets)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            h = np.where(seen + unseen > 0, 2 * seen * unseen / (seen + unseen), 0.0)
-        per_fold.append(h)
+        per_fold.append([harmonic_mean(s, u) for s, u in zip(seen, unseen, strict=True)])
     per_fold = np.array(per_fold)
     mean = per_fold.mean(axis=0)
     return float(offsets[int(np.argmax(mean))]), Bunch(

@@ -82,7 +82,7 @@ def plot_feature_anchors(models, n_dims=300, axes=None):
         axes = axes[:, 0]
     for ax, (name, model) in zip(axes, models.items(), strict=True):
         final = _final_estimator(model)
-        unseen_first = np.argsort(np.isin(final.classes_, final.seen_classes_), kind="stable")
+        unseen_first = np.argsort(final._seen_mask(), kind="stable")
         image = ax.imshow(_normalised_anchors(final, n_dims)[unseen_first], aspect="auto",
                           cmap="viridis", vmin=0, vmax=1, interpolation="nearest")
         ax.set_title(f"{name}: sparsity {anchor_sparsity(final):.0%} (entries < 1% of row max)",
@@ -119,7 +119,7 @@ def plot_expert_responses(crnet, n_top=10, axes=None):
     inputs = np.vstack([centres, centres.mean(axis=0, keepdims=True)])
     names = [f"$s_{k + 1}$" for k in range(len(centres))] + ["mean of centres"]
     # The centres live in scaled attribute space; respond to them directly.
-    responses = _scaled_expert_responses(model, inputs)
+    responses = model._expert_responses_scaled(inputs)
     if axes is None:
         _, axes = plt.subplots(1, len(inputs), figsize=(3 * len(inputs), 2.8), squeeze=False)
         axes = axes[0]
@@ -141,15 +141,6 @@ def plot_expert_responses(crnet, n_top=10, axes=None):
     figure = axes[0].figure
     figure.tight_layout()
     return figure
-
-
-def _scaled_expert_responses(model, scaled_rows):
-    import torch
-
-    module = model.net_.module_.projection
-    with torch.no_grad():
-        rows = torch.as_tensor(scaled_rows, dtype=torch.float32, device=model.device_)
-        return module.expert_responses(rows).cpu().numpy()
 
 
 def plot_lrd(models, ax=None):

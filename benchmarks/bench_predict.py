@@ -24,8 +24,8 @@ if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks import harness  # noqa: E402
-from benchmarks.concat_baseline import ConcatRelationNet, predict_scores  # noqa: E402
 from sklearn_crnet import CRNetClassifier  # noqa: E402
+from tests.concat_reference import ConcatRelationNet, predict_scores  # noqa: E402
 
 TARGET_PREDICT_SPEEDUP = 20.0
 

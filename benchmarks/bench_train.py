@@ -24,9 +24,9 @@ if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks import harness  # noqa: E402
-from benchmarks.concat_baseline import ConcatRelationNet, time_training_steps  # noqa: E402
 from sklearn_crnet import CRNetClassifier  # noqa: E402
 from sklearn_crnet._modules import CooperationModule  # noqa: E402
+from tests.concat_reference import ConcatRelationNet, time_training_steps  # noqa: E402
 
 TARGET_STEP_SPEEDUP = 10.0
 

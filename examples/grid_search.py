@@ -1,60 +1,83 @@
-"""Honest GZSL model selection on the digits problem with GridSearchCV and GZSLSplit.
+"""
+Honest model selection with GridSearchCV
+========================================
 
-Hyperparameters (alpha, beta, calibration) are chosen by cross-validation on the
-training digits only: each GZSLSplit fold holds out whole seen digits as
-validation-unseen classes, so the validation score is a real GZSL harmonic mean.
-The test digits (2, 5, 9) are scored once, after the choice.
+``GridSearchCV(CRNetClassifier(), {"alpha": ..., "beta": ...}, cv=GZSLSplit(...))``
+with the estimator's own ``score`` (the GZSL harmonic mean H) chooses alpha and
+beta on the training digits only: each GZSLSplit fold holds out whole seen
+digits as validation-unseen classes, so the validation score is a real GZSL H.
+The test digits (2, 5, 9) are scored once, after the choice, for every
+candidate refitted on all training digits, to show whether the choice was good.
 
 For contrast the same grid is searched with plain StratifiedKFold, whose folds
-contain no unseen class: its score is seen accuracy only, so it has no reason
-to favour settings that help unseen classes.
+contain no unseen class: its score is seen accuracy only, which rewards the bias
+towards seen classes that GZSL must avoid.
 
-Run: ``python examples/grid_search.py`` (``--quick`` for a fast smoke run).
+Run: ``python examples/grid_search.py`` (``--quick`` for a smoke run).
 """
 
 import argparse
-import time
+import itertools
 
+import matplotlib.pyplot as plt
+import numpy as np
+from sklearn.base import clone
 from sklearn.model_selection import GridSearchCV, StratifiedKFold
 
 from sklearn_crnet import CRNetClassifier
 from sklearn_crnet.datasets import load_digits_gzsl
-from sklearn_crnet.metrics import ausuc, gzsl_report, gzsl_scorer, model_local_relative_distance
 from sklearn_crnet.model_selection import GZSLSplit
 
-parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-parser.add_argument("--quick", action="store_true", help="few epochs, small grid")
+parser = argparse.ArgumentParser(description="GridSearchCV with class-disjoint folds on digits.")
+parser.add_argument("--quick", action="store_true", help="3 epochs, 2x2 grid: not a result")
 args = parser.parse_args()
+grid = {"alpha": [0.0, 1e-3, 1.0], "beta": [0.0, 1e-2, 1.0]}
+estimator = CRNetClassifier(random_state=0)
+if args.quick:
+    print("QUICK RUN (--quick: 3 epochs, 2x2 grid): the numbers below are not meaningful")
+    grid = {"alpha": [0.0, 1.0], "beta": [0.0, 1.0]}
+    estimator.set_params(max_epochs=3)
 
 data = load_digits_gzsl(unseen=(2, 5, 9), random_state=0)
-estimator = CRNetClassifier(K=3, random_state=0, max_epochs=3 if args.quick else 40)
-grid = {"alpha": [1e-5, 1e-3], "beta": [1e-4, 1e-2], "calibration": [0.0, 2.0, 4.0]}
-n_splits = 3
-if args.quick:
-    grid, n_splits = {"alpha": [1e-5], "beta": [1e-4], "calibration": [0.0, 2.0]}, 2
-
-searches = {
-    "GZSLSplit (class-disjoint)": GZSLSplit(n_splits=n_splits, unseen_fraction=0.3,
-                                            random_state=0),
-    "StratifiedKFold (naive)": StratifiedKFold(n_splits=n_splits, shuffle=True, random_state=0),
-}
 print(data.DESCR)
 print(f"grid: {grid}\n")
-print(f"{'validation scheme':<28}{'chosen parameters':<48}{'val score':>10}"
-      f"{'test As':>9}{'test Au':>9}{'test H':>8}{'AUSUC':>7}{'LRD':>6}{'s':>6}")
+searches = {
+    "GZSLSplit (class-disjoint)": GZSLSplit(n_splits=3, random_state=0),
+    "StratifiedKFold (naive)": StratifiedKFold(n_splits=3, shuffle=True, random_state=0),
+}
+test_h = {}  # every candidate refitted on all training digits, scored once on the test digits
+for values in itertools.product(*grid.values()):
+    params = dict(zip(grid, values, strict=True))
+    model = clone(estimator).set_params(**params)
+    model.fit(data.X_train, data.y_train, class_attributes=data.class_attributes)
+    test_h[values] = model.score(data.X_test, data.y_test)
+
+print(f"{'validation scheme':<28}{'chosen':<24}{'val score':>10}{'test H':>8}"
+      f"{'best test H':>12}")
+chosen = {}
 for name, cv in searches.items():
-    start = time.perf_counter()
-    search = GridSearchCV(estimator, grid, cv=cv, scoring=gzsl_scorer, error_score="raise")
+    search = GridSearchCV(estimator, grid, cv=cv, error_score="raise")
     search.fit(data.X_train, data.y_train, class_attributes=data.class_attributes)
-    seconds = time.perf_counter() - start
-    # The test split is used once, after the choice, only to report.
-    report = gzsl_report(data.y_test, search.predict(data.X_test),
-                         seen_classes=data.seen_classes, unseen_classes=data.unseen_classes)
-    area = ausuc(search.best_estimator_, data.X_test, data.y_test)
-    lrd = model_local_relative_distance(search.best_estimator_).mean()
-    chosen = ", ".join(f"{k}={v:g}" for k, v in sorted(search.best_params_.items()))
-    print(f"{name:<28}{chosen:<48}{search.best_score_:>10.3f}{report['As']:>9.3f}"
-          f"{report['Au']:>9.3f}{report['H']:>8.3f}{area:>7.3f}{lrd:>6.2f}{seconds:>6.0f}")
-print("\nval score: GZSL H for GZSLSplit; for StratifiedKFold, whose folds hold no unseen "
-      "class, mean per-class seen accuracy. AUSUC (area under the seen-unseen curve) and the "
-      "mean LRD of the unseen anchors are for the chosen model, on the test split.")
+    key = tuple(search.best_params_[k] for k in grid)
+    chosen[name] = (key, search.cv_results_["mean_test_score"])
+    label = ", ".join(f"{k}={v:g}" for k, v in search.best_params_.items())
+    print(f"{name:<28}{label:<24}{search.best_score_:>10.3f}{test_h[key]:>8.3f}"
+          f"{max(test_h.values()):>12.3f}")
+print("\nval score: GZSL H for GZSLSplit; for StratifiedKFold, whose folds hold no unseen class, "
+      "mean per-class seen accuracy. test H: the chosen candidate refitted on all training digits; "
+      "best test H: the best any candidate reached (known only after the fact).")
+
+# %%
+# Validation score of every candidate against its test H: a useful search ranks
+# the candidates as the test data would.
+fig, ax = plt.subplots(figsize=(5, 3.5))
+keys = list(test_h)
+for name, (_, scores) in chosen.items():
+    ax.scatter(scores, [test_h[k] for k in keys], label=name)
+ax.set_xlabel("mean validation score")
+ax.set_ylabel("test H after refitting")
+ax.set_title("Does the validation score rank candidates?")
+ax.legend(fontsize=8)
+fig.tight_layout()
+print("candidates (alpha, beta) in grid order:", [tuple(float(v) for v in k) for k in keys])
+print("test H in grid order:", np.round([test_h[k] for k in keys], 3).tolist())

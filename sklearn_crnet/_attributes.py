@@ -5,7 +5,15 @@ from collections.abc import Mapping
 import numpy as np
 import scipy.sparse as sp
 
-__all__ = ["ClassAttributes", "resolve_class_attributes"]
+__all__ = [
+    "ClassAttributes",
+    "align_class_attributes",
+    "check_distinct_labels",
+    "describe_labels",
+    "encode_labels",
+    "homogeneous_labels",
+    "resolve_class_attributes",
+]
 
 
 class ClassAttributes:
@@ -83,7 +91,7 @@ def _labels_and_rows(table, y_labels):
             "Pass a DataFrame indexed by class label instead."
         )
     if pd is not None and isinstance(table, pd.DataFrame):
-        labels = table.index.to_numpy()
+        labels = _plain_labels(table.index.to_numpy())
         rows = _as_float_matrix(table.to_numpy(), "values")
         return labels, rows
     if isinstance(table, Mapping):
@@ -97,11 +105,7 @@ def _labels_and_rows(table, y_labels):
                 f"{sorted(lengths)}; every class needs the same number of attributes."
             )
         rows = np.vstack(vectors) if vectors else np.empty((0, 0))
-        # Recover a plain numeric/str dtype when the keys allow it.
-        labels = np.asarray(labels.tolist()) if len(labels) else labels
-        if labels.dtype.kind not in "iub" and labels.dtype.kind != "U":
-            labels = np.asarray(list(table.keys()), dtype=object)
-        return labels, rows
+        return _plain_labels(labels), rows
 
     rows = _as_float_matrix(table, "values")
     if rows.ndim != 2:
@@ -121,7 +125,7 @@ def _labels_and_rows(table, y_labels):
         raise ValueError(
             "A plain array as class_attributes means row i describes class label i, "
             f"so labels must be integers in 0..{n_rows - 1}; y contains "
-            f"{_preview(np.unique(bad))}. Pass a pandas DataFrame indexed by class "
+            f"{describe_labels(np.unique(bad))}. Pass a pandas DataFrame indexed by class "
             "label or a mapping {label: attribute vector} instead."
         )
     labels = np.arange(n_rows)
@@ -130,12 +134,60 @@ def _labels_and_rows(table, y_labels):
     return labels, rows
 
 
-def _preview(values, limit=10):
+def _label_kind(value):
+    if isinstance(value, str):
+        return "str"
+    if isinstance(value, (bool, np.bool_)):
+        return "bool"
+    if isinstance(value, (int, np.integer)):
+        return "int"
+    if isinstance(value, (float, np.floating)):
+        return "float"
+    return "other"
+
+
+def _plain_labels(labels):
+    """Labels of one kind (all str, int, float or bool) as a plain array, else as objects.
+
+    Labels of mixed kinds stay Python objects, so that a key ``7`` next to
+    ``"a"`` remains the integer 7 rather than the string "7".
+    """
+    values = np.asarray(labels, dtype=object).tolist()
+    kinds = {_label_kind(v) for v in values}
+    if len(kinds) == 1 and kinds != {"other"}:
+        return np.asarray(values)
+    out = np.empty(len(values), dtype=object)
+    out[:] = values
+    return out
+
+
+def homogeneous_labels(y):
+    """Object-dtype labels of one kind (all ints, all floats or all strings) as a plain array.
+
+    scikit-learn treats object arrays of numbers as an unknown target type;
+    converting them keeps such labels usable. Labels of mixed kinds are
+    refused here with a clear error, never silently turned into strings.
+    """
+    if y.dtype != object or y.size == 0:
+        return y
+    kinds = {_label_kind(v) for v in y.tolist()}
+    if len(kinds) > 1:
+        raise ValueError(
+            f"y mixes label types {sorted(kinds)}; use labels of one type (e.g. all strings "
+            "or all integers), matching the class-attribute table's labels."
+        )
+    return _plain_labels(y) if kinds != {"other"} else y
+
+
+def describe_labels(values, limit=10):
+    """A short printable list of labels, e.g. ``[2, 5, 9]`` or ``['cat', ... (40 in all)]``."""
     values = list(values)
     text = ", ".join(repr(v.item() if hasattr(v, "item") else v) for v in values[:limit])
     if len(values) > limit:
         text += f", ... ({len(values)} in all)"
     return "[" + text + "]"
+
+
 
 
 def _sorted_order(labels):
@@ -146,7 +198,31 @@ def _sorted_order(labels):
         return np.arange(len(labels))
 
 
-def resolve_class_attributes(class_attributes, y, n_samples):
+def check_distinct_labels(labels):
+    """Refuse labels that are equal as Python values (1, True, 1.0) or as text (1, "1")."""
+    values = labels.tolist()
+    groups = {}
+    for value in values:
+        groups.setdefault(value, []).append(value)
+    text_groups = {}
+    for value in values:
+        text_groups.setdefault(str(value), []).append(value)
+    clashes = [g for g in list(groups.values()) + list(text_groups.values()) if len(g) > 1]
+    if not clashes:
+        return
+    exact = [g for g in clashes if len({(type(v).__name__, repr(v)) for v in g}) == 1]
+    if exact:
+        raise ValueError(
+            "class_attributes has duplicate class labels: "
+            f"{describe_labels(sorted({str(g[0]) for g in exact}))}. Each class needs exactly one row."
+        )
+    raise ValueError(
+        f"class_attributes has labels that are different values but compare or print equal: "
+        f"{describe_labels(clashes[0])}. They would merge classes; use labels of one type, each once."
+    )
+
+
+def resolve_class_attributes(class_attributes, y, n_samples, source="occur in y"):
     """Align a class-attribute table with the training labels.
 
     Parameters
@@ -159,6 +235,8 @@ def resolve_class_attributes(class_attributes, y, n_samples):
     n_samples : int
         Number of training samples, used to detect tables that model
         selection may have sliced.
+    source : str, default="occur in y"
+        How the error message describes labels of ``y`` missing from the table.
 
     Returns
     -------
@@ -195,14 +273,9 @@ def resolve_class_attributes(class_attributes, y, n_samples):
         bad_rows = np.unique(np.nonzero(~np.isfinite(rows))[0])
         raise ValueError(
             "class_attributes contains NaN or infinite values in the rows of classes "
-            f"{_preview(labels[bad_rows])}."
+            f"{describe_labels(labels[bad_rows])}."
         )
-    unique_labels, counts = np.unique(labels.astype(str), return_counts=True)
-    if np.any(counts > 1):
-        raise ValueError(
-            "class_attributes has duplicate class labels: "
-            f"{_preview(unique_labels[counts > 1])}. Each class needs exactly one row."
-        )
+    check_distinct_labels(labels)
 
     order = _sorted_order(labels)
     classes, rows = labels[order], rows[order]
@@ -210,9 +283,48 @@ def resolve_class_attributes(class_attributes, y, n_samples):
     missing = [label for label in np.unique(y).tolist() if label not in index]
     if missing:
         raise ValueError(
-            f"Labels {_preview(missing)} occur in y but have no row in class_attributes "
-            f"(its classes are {_preview(classes)})."
+            f"Labels {describe_labels(missing)} {source} but have no row in class_attributes "
+            f"(its classes are {describe_labels(classes)})."
         )
+    return classes, rows
+
+
+def align_class_attributes(class_attributes, seen_classes, seen_rows):
+    """Read a new table for a fitted model: every seen class must keep its row.
+
+    Parameters
+    ----------
+    class_attributes : DataFrame, mapping, 2-D array-like or ClassAttributes
+        The new table.
+    seen_classes : ndarray of shape (n_seen,)
+        The model's seen classes.
+    seen_rows : ndarray of shape (n_seen, P)
+        Their rows in the table the model was trained with.
+
+    Returns
+    -------
+    classes : ndarray of shape (n_classes,)
+    attributes : ndarray of shape (n_classes, P)
+        The new table's rows, with the seen classes' rows as trained.
+    """
+    if class_attributes is None:
+        raise TypeError("class_attributes must be a table; got None.")
+    classes, rows = resolve_class_attributes(class_attributes, np.asarray(seen_classes), 0,
+                                             source="are seen classes of the model")
+    if rows.shape[1] != seen_rows.shape[1]:
+        raise ValueError(
+            f"The new table has {rows.shape[1]} attributes; the model was trained with "
+            f"{seen_rows.shape[1]}."
+        )
+    position = encode_labels(seen_classes, classes)
+    changed = ~np.all(np.isclose(rows[position], seen_rows, rtol=1e-7, atol=1e-9), axis=1)
+    if changed.any():
+        raise ValueError(
+            f"Seen classes {describe_labels(np.asarray(seen_classes)[changed])} have rows in the "
+            "new table that differ from those the model was trained with; a fitted model can only "
+            "add or change unseen classes (refit to change a seen class)."
+        )
+    rows[position] = seen_rows
     return classes, rows
 
 
@@ -223,5 +335,5 @@ def encode_labels(y, classes):
         return np.fromiter((index[label] for label in np.asarray(y).tolist()), dtype=np.int64, count=len(y))
     except KeyError as exc:
         raise ValueError(
-            f"Label {exc.args[0]!r} is not one of the model's classes {_preview(classes)}."
+            f"Label {exc.args[0]!r} is not one of the model's classes {describe_labels(classes)}."
         ) from None

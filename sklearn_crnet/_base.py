@@ -1,168 +1,80 @@
-"""Estimator logic shared by CRnet and the Relation Network baseline."""
+"""The abstract estimator shared by CRnet and the Relation Network baseline."""
 
+import copy
+import sys
+import warnings
+from abc import ABCMeta, abstractmethod
 from numbers import Integral, Real
 
 import numpy as np
 import torch
 from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import check_is_fitted, validate_data
-from skorch.callbacks import EarlyStopping
-from skorch.dataset import Dataset
-from skorch.helper import predefined_split
+from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 
-from ._attributes import encode_labels, resolve_class_attributes
+from ._attributes import (
+    align_class_attributes,
+    describe_labels,
+    encode_labels,
+    homogeneous_labels,
+    resolve_class_attributes,
+)
 from ._modules import RelationModule, RelationScorer
-from ._training import BatchClassesNet, BatchSlicer, EpochProgressBar, ValidationHarmonicMean
-from .metrics import gzsl_scorer
+from ._torch_utils import (
+    REGULARIZATION_FORMS,
+    fused_adam_supported,
+    resolve_device,
+    thread_count,
+    torch_threads,
+)
 
-__all__ = ["BaseRelationClassifier", "fill_shared_docs", "resolve_device", "scale_attributes"]
+__all__ = ["SHARED_PARAMETERS", "BaseRelationClassifier", "scale_attributes", "shared_arguments"]
 
 _BYTES_PER_PAIR_UNIT = 8  # float32 hidden grid and its ReLU, per hidden unit
+_CONVERGENCE_SAMPLE = 1000  # training samples predicted to detect a collapsed model
+
+#: ``lr="auto"`` is this divided by the number of features (3.1e-3 for the 64
+#: pixels of the digits, 9.8e-5 for 2048-d CNN features), at most
+#: ``AUTO_LR_MAX``. Adam moves every weight by about lr per step, so a unit's
+#: input changes in proportion to lr times the width of its input; wider
+#: features need a smaller rate, or the relation module's units die in the
+#: first steps. The constant was chosen by benchmarks/choose_defaults.py.
+AUTO_LR_SCALE = 0.2
+AUTO_LR_MAX = 1e-2
+
+#: Constructor parameters every relation classifier has; the base class stores them.
+SHARED_PARAMETERS = (
+    "alpha", "beta", "regularization", "hidden_units", "lr", "max_epochs", "batch_size",
+    "attribute_scaling", "calibration", "early_stopping", "validation_fraction",
+    "validation_split", "patience", "predict_memory_mb", "callbacks", "warm_start",
+    "precision", "n_threads", "device", "random_state", "verbose",
+)
 
 
-SHARED_PARAMETERS_DOC = """    hidden_units : int, default=256
-        Width of the relation module's FC1. The paper uses 2048 for 2048-d
-        ResNet features (see :meth:`from_paper`). 256 did at least as well as
-        wider modules on validation digits held out of the seen digits of the
-        bundled digits problem, and costs an eighth as much; for CNN features
-        it is a usable, cheaper start.
-    lr : float, default=3e-4
-        Adam learning rate of the relation module. The paper uses 1e-5 for
-        250,000 steps, far too slow for small problems and CPU runs; 3e-4
-        converges on the digits problem in 40 epochs and remains a standard
-        Adam rate for 2048-d features.
-    max_epochs : int, default=40
-        Passes over the training data.
-    batch_size : int, default=32
-        Samples per optimisation step (the authors' value); each is scored
-        against the distinct classes of its batch.
-    attribute_scaling : None, "l2", "standard" or float, default=None
-        Transformation of the attribute table before training: None keeps it,
-        "l2" normalises each class row, "standard" z-scores each attribute
-        with the seen classes' statistics, a number multiplies every value
-        (the authors scale SUN and aPY ``original_att`` by 100).
-    calibration : float, default=0.0
-        Calibrated stacking (Chao et al. 2016): subtracted from the seen
-        classes' relation logits at prediction time. Positive values favour
-        unseen classes. Choose it on validation classes, never on test data.
-    early_stopping : bool, default=False
-        Choose the number of epochs on a class-disjoint validation split of
-        the training data (never on test data): ``validation_fraction`` of the
-        seen classes are held out whole as validation-unseen classes and the
-        same share of the other classes' samples as validation-seen; a model
-        trained on the rest is scored by the GZSL harmonic mean H after every
-        epoch, training stops after ``patience`` epochs without improvement,
-        and the final model is then trained on all the data for the best
-        number of epochs (``best_epoch_``). Costs up to twice the training.
-        Needs at least three seen classes.
-    validation_fraction : float, default=0.2
-        Share of seen classes, and of the remaining classes' samples, used
-        for validation when ``early_stopping`` is on.
-    validation_split : splitter or None, default=None
-        With ``early_stopping``: where the validation data comes from. None
-        means ``GZSLSplit(n_splits=1, unseen_fraction=validation_fraction,
-        test_size=validation_fraction)``; pass e.g.
-        ``PredefinedClassSplit(val_classes)`` to use a dataset's own
-        validation classes. Only its first (train, validation) pair is used.
-    patience : int, default=10
-        Epochs without a better validation H before early stopping ends.
-    predict_memory_mb : float, default=32
-        Memory budget of one scoring chunk at prediction time; samples are
-        scored in chunks so memory does not grow with
-        ``n_samples * n_classes``. Chunks that fit the CPU caches are also
-        the fastest (32 MB measured best on a 2-core CPU; see benchmarks).
-    device : str, default="auto"
-        Torch device. "auto" resolves to "cuda" when available, else "cpu",
-        at fit time (stored in ``device_``).
-    random_state : int, RandomState instance or None, default=None
-        Seeds K-means, weight initialisation and batch order. The same value
-        gives the same model on CPU. The global torch random state is left
-        untouched.
-    verbose : int, default=0
-        0 is silent, 1 shows a progress bar over epochs, 2 prints skorch's
-        per-epoch table.
+def training_parts():
+    """The skorch-based training module, imported on first use.
 
-"""
-
-SHARED_ATTRIBUTES_DOC = """    classes_ : ndarray of shape (n_classes,)
-        Every class of the attribute table, seen and unseen.
-    seen_classes_ : ndarray
-        Classes that occur in the training labels.
-    unseen_classes_ : ndarray
-        Classes of the table without training samples.
-    class_attributes_ : ndarray of shape (n_classes, n_attributes)
-        The table's rows aligned with ``classes_`` (before scaling).
-    anchors_ : ndarray of shape (n_classes, n_features)
-        Feature anchors ``f(s)`` of every class.
-    net_ : skorch.NeuralNet
-        The trained skorch net; ``net_.module_`` holds the torch modules and
-        ``net_.history`` the training history.
-    device_ : str
-        The device the model was trained on.
-    n_iter_ : int
-        Number of epochs the final model was trained.
-    best_epoch_ : int
-        With ``early_stopping``: the epoch count of the best validation H.
-    validation_scores_ : ndarray
-        With ``early_stopping``: validation H after each epoch.
-    n_features_in_ : int
-        Number of features seen during fit.
-    feature_names_in_ : ndarray of shape (`n_features_in_`,)
-        Names of features seen during fit, when ``X`` had string column names.
-
-"""
-
-
-def fill_shared_docs(docstring):
-    """Insert the parameters and attributes common to all relation classifiers."""
-    return docstring.replace("{shared_parameters}", SHARED_PARAMETERS_DOC).replace(
-        "{shared_attributes}", SHARED_ATTRIBUTES_DOC)
-
-
-def resolve_device(device):
-    """Turn ``"auto"`` into ``"cuda"`` when CUDA is available, else ``"cpu"``."""
-    if device == "auto":
-        return "cuda" if torch.cuda.is_available() else "cpu"
-    try:
-        resolved = torch.device(device)
-    except (RuntimeError, TypeError):
-        raise ValueError(
-            f"device={device!r} is not a torch device; use 'auto', 'cpu' or 'cuda'."
-        ) from None
-    if resolved.type == "cuda" and not torch.cuda.is_available():
-        raise ValueError(
-            f"device={device!r} was requested but CUDA is not available on this machine; "
-            "use device='auto' or 'cpu'."
-        )
-    return str(resolved)
-
-
-def homogeneous_labels(y):
-    """Object-dtype labels of one kind (all ints, all floats or all strings) as a plain array.
-
-    scikit-learn treats object arrays of numbers as an unknown target type;
-    converting them keeps such labels usable. Labels of mixed kinds are
-    refused here with a clear error, never silently turned into strings.
+    skorch cannot be imported under ``python -OO`` (it builds docstrings from
+    docstrings, which that mode removes); importing it lazily keeps
+    ``import sklearn_crnet`` and everything that does not train or predict
+    working there.
     """
-    if y.dtype != object or y.size == 0:
-        return y
-    kinds = {
-        "str" if isinstance(v, str) else "bool" if isinstance(v, (bool, np.bool_))
-        else "int" if isinstance(v, (int, np.integer)) else "float"
-        if isinstance(v, (float, np.floating)) else "other"
-        for v in y.tolist()
-    }
-    if len(kinds) == 1 and kinds != {"other"}:
-        return np.asarray(y.tolist())
-    if len(kinds) > 1:
-        raise ValueError(
-            f"y mixes label types {sorted(kinds)}; use labels of one type (e.g. all strings "
-            "or all integers), matching the class-attribute table's labels."
-        )
-    return y
+    try:
+        from . import _training
+    except AttributeError:
+        if sys.flags.optimize >= 2:
+            raise RuntimeError("skorch, which trains and runs the models, cannot be imported under "
+                               "python -OO; run Python without -OO to fit or predict.") from None
+        raise
+    return _training
+
+
+def shared_arguments(namespace):
+    """The shared constructor arguments out of a subclass ``__init__``'s ``locals()``."""
+    return {name: namespace[name] for name in SHARED_PARAMETERS}
 
 
 def present_classes(y_encoded, n_classes):
@@ -172,31 +84,23 @@ def present_classes(y_encoded, n_classes):
     return mask
 
 
-def fused_adam_supported(device):
-    """Whether ``torch.optim.Adam(fused=True)`` runs on ``device`` with this torch.
-
-    The fused kernel updates all parameters in one pass (several times faster
-    than the per-tensor loop on CPU); it exists for CUDA since torch 2.0 and
-    for CPU since 2.4.
-    """
-    major, minor = (int(part) for part in torch.__version__.split(".")[:2])
-    if str(device).startswith("cuda"):
-        return True
-    return (major, minor) >= (2, 4)
-
-
 def scale_attributes(attributes, scaling, reference_rows):
     """Apply ``attribute_scaling`` to attribute rows.
 
     Parameters
     ----------
     attributes : ndarray of shape (n_classes, P)
+        Rows to transform.
     scaling : None, "l2", "standard" or float
         None leaves rows as given; "l2" divides each row by its norm;
         "standard" z-scores each attribute with the mean and standard
         deviation of ``reference_rows``; a number multiplies every value.
     reference_rows : ndarray of shape (n_seen, P)
         Rows that define the "standard" statistics (the seen classes).
+
+    Returns
+    -------
+    scaled : ndarray of shape (n_classes, P)
     """
     if scaling is None:
         return attributes.copy()
@@ -210,40 +114,127 @@ def scale_attributes(attributes, scaling, reference_rows):
     return attributes * float(scaling)
 
 
-class BaseRelationClassifier(ClassifierMixin, BaseEstimator):
-    """Shared fit/predict logic; subclasses supply the attribute projection.
+def step_flops(batch_size, n_classes, n_features, hidden_units):
+    """Approximate FLOPs of one training step (forward and backward of the matrix products)."""
+    return 4 * batch_size * n_features * hidden_units + 6 * n_classes * n_features * hidden_units
 
-    A subclass implements ``_make_projection(seen_attributes, n_features,
-    random_state)`` returning a torch module that maps attribute rows to
-    feature anchors, and ``_projection_lr_multiplier()``.
+
+class _TrainingData:
+    """Validated training inputs: features, encoded labels, weights and the class table."""
+
+    def __init__(self, X, y_encoded, sample_weight, classes, attributes, seen_mask):
+        self.X = X
+        self.y = y_encoded
+        self.sample_weight = sample_weight
+        self.classes = classes
+        self.attributes = attributes
+        self.seen_mask = seen_mask
+
+
+class BaseRelationClassifier(ClassifierMixin, BaseEstimator, metaclass=ABCMeta):
+    """Abstract GZSL classifier: an attribute projection scored by a relation module.
+
+    Holds the constructor, fit, prediction and persistence shared by
+    :class:`~sklearn_crnet.CRNetClassifier` and
+    :class:`~sklearn_crnet.RelationNetClassifier`. A subclass supplies the
+    projection of attribute rows to feature anchors by implementing
+    :meth:`_make_projection`, :meth:`_empty_projection` and
+    :meth:`_projection_lr_multiplier`, and calls ``super().__init__`` with
+    the shared parameters (see :func:`shared_arguments`).
     """
 
     _parameter_constraints = {
         "alpha": [Interval(Real, 0, None, closed="left")],
         "beta": [Interval(Real, 0, None, closed="left")],
+        "regularization": [StrOptions(set(REGULARIZATION_FORMS))],
         "hidden_units": [Interval(Integral, 1, None, closed="left")],
-        "lr": [Interval(Real, 0, None, closed="neither")],
+        "lr": [StrOptions({"auto"}), Interval(Real, 0, None, closed="neither")],
         "max_epochs": [Interval(Integral, 1, None, closed="left")],
         "batch_size": [Interval(Integral, 2, None, closed="left")],
         "attribute_scaling": [
             None, StrOptions({"l2", "standard"}), Interval(Real, 0, None, closed="neither")
         ],
-        "calibration": [Real],
+        "calibration": [Interval(Real, None, None, closed="neither")],
         "early_stopping": ["boolean"],
         "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
         "validation_split": [None, HasMethods(["split"])],
         "patience": [Interval(Integral, 1, None, closed="left")],
         "predict_memory_mb": [Interval(Real, 0, None, closed="neither")],
+        "callbacks": [None, list],
+        "warm_start": ["boolean"],
+        "precision": [StrOptions({"float32", "bfloat16"})],
+        "n_threads": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left")],
         "device": [str, torch.device],
         "random_state": ["random_state"],
         "verbose": ["verbose"],
     }
 
+    @abstractmethod
+    def __init__(self, *, alpha, beta, regularization, hidden_units, lr, max_epochs, batch_size,
+                 attribute_scaling, calibration, early_stopping, validation_fraction,
+                 validation_split, patience, predict_memory_mb, callbacks, warm_start, precision,
+                 n_threads, device, random_state, verbose):
+        self.alpha = alpha
+        self.beta = beta
+        self.regularization = regularization
+        self.hidden_units = hidden_units
+        self.lr = lr
+        self.max_epochs = max_epochs
+        self.batch_size = batch_size
+        self.attribute_scaling = attribute_scaling
+        self.calibration = calibration
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.validation_split = validation_split
+        self.patience = patience
+        self.predict_memory_mb = predict_memory_mb
+        self.callbacks = callbacks
+        self.warm_start = warm_start
+        self.precision = precision
+        self.n_threads = n_threads
+        self.device = device
+        self.random_state = random_state
+        self.verbose = verbose
+
+    # -- the subclass contract -------------------------------------------------
+
+    @abstractmethod
+    def _make_projection(self, seen_attributes, n_features, generator):
+        """A fresh projection module and the fitted attributes it defines.
+
+        Parameters
+        ----------
+        seen_attributes : ndarray of shape (n_seen, P)
+            Scaled attribute rows of the seen classes.
+        n_features : int
+            Feature dimension Q.
+        generator : torch.Generator
+            Source of the initial weights.
+
+        Returns
+        -------
+        projection : torch.nn.Module
+        fitted : dict
+            Fitted attributes to set on the estimator (e.g. ``field_centres_``).
+        """
+
+    @abstractmethod
+    def _empty_projection(self, module_state):
+        """An untrained projection whose shapes are those of the saved ``module_state``."""
+
+    @abstractmethod
+    def _projection_lr_multiplier(self):
+        """Learning-rate multiplier of the projection's parameters."""
+
     # -- fitting ---------------------------------------------------------------
 
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y, class_attributes=None):
+    def fit(self, X, y, class_attributes=None, sample_weight=None):
         """Learn the projection and the relation module from seen-class samples.
+
+        Every fitted attribute is set only when training succeeds: a fit that
+        raises (bad input, divergence, an interruption) leaves the estimator
+        exactly as it was.
 
         Parameters
         ----------
@@ -259,57 +250,146 @@ class BaseRelationClassifier(ClassifierMixin, BaseEstimator):
             ``y`` (ordinary supervised classification). Wrap the table in
             :class:`~sklearn_crnet.ClassAttributes` when it has as many rows as
             ``X`` has samples.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative weight of each sample's pairs in the loss. Samples of
+            weight 0 are left out; a class whose samples all have weight 0 is
+            unseen.
 
         Returns
         -------
         self : object
             The fitted estimator.
         """
-        X, y = validate_data(self, X, y, dtype=np.float32)
+        data = self._validate_training_data(X, y, class_attributes, sample_weight)
+        previous = self.__dict__.copy()
+        try:
+            self._fit(data)
+        except BaseException:
+            self.__dict__.clear()
+            self.__dict__.update(previous)
+            raise
+        return self
+
+    def _validate_training_data(self, X, y, class_attributes, sample_weight):
+        """Check and encode the training inputs (no fitted attribute is set)."""
+        # validate_data records n_features_in_ on its estimator: let it write on a
+        # parameters-only twin, so that nothing of this estimator changes before training.
+        probe = type(self).__new__(type(self))
+        probe.__dict__.update(self.get_params(deep=False))
+        X, y = validate_data(probe, X, y, dtype=np.float32)
         y = homogeneous_labels(y)
         check_classification_targets(y)
         classes, attributes = resolve_class_attributes(class_attributes, y, X.shape[0])
         y_encoded = encode_labels(y, classes)
+        weights = _check_sample_weight(sample_weight, X, dtype=np.float32, ensure_non_negative=True)
+        if not np.any(weights > 0):
+            raise ValueError("sample_weight is zero for every sample; at least one must be positive.")
+        keep = weights > 0
+        X, y_encoded, weights = X[keep], y_encoded[keep], weights[keep]
         seen_mask = present_classes(y_encoded, len(classes))
         if seen_mask.sum() < 2:
             raise ValueError(
-                "Training needs samples of at least two classes; y holds only one class: "
-                f"{classes[seen_mask].tolist()}."
+                "Training needs samples of at least two classes; y holds only one class"
+                f"{' with positive weight' if not keep.all() else ''}: "
+                f"{describe_labels(classes[seen_mask])}."
             )
+        self._warn_duplicate_rows(classes, attributes, seen_mask)
+        data = _TrainingData(X, y_encoded, weights, classes, attributes, seen_mask)
+        data.n_features_in = probe.n_features_in_
+        data.feature_names_in = getattr(probe, "feature_names_in_", None)
+        return data
 
-        self.classes_ = classes
-        self.class_attributes_ = attributes
-        self.seen_classes_ = classes[seen_mask]
-        self.unseen_classes_ = classes[~seen_mask]
-        scaled = self._scaled_attributes()
+    @staticmethod
+    def _warn_duplicate_rows(classes, attributes, seen_mask):
+        seen_rows = {tuple(row) for row in attributes[seen_mask].tolist()}
+        clashes = [label for label, row, seen in zip(classes.tolist(), attributes.tolist(), seen_mask,
+                                                      strict=True) if not seen and tuple(row) in seen_rows]
+        if clashes:
+            warnings.warn(
+                f"Unseen classes {describe_labels(clashes)} have the same attribute row as a seen "
+                "class, so they get the same anchor and can never be predicted over it.",
+                UserWarning, stacklevel=4)
 
+    def _fit(self, data):
+        """Train on validated data and set every fitted attribute."""
+        continuing = self.warm_start and hasattr(self, "net_")
+        if continuing:
+            self._check_warm_start(data)
+        else:
+            for name in [k for k in vars(self) if k.endswith("_") and not k.startswith("_")]:
+                delattr(self, name)
+        self.classes_ = data.classes
+        self.class_attributes_ = data.attributes
+        self.seen_classes_ = data.classes[data.seen_mask]
+        self.unseen_classes_ = data.classes[~data.seen_mask]
+        self.n_features_in_ = data.n_features_in
+        if data.feature_names_in is not None:
+            self.feature_names_in_ = data.feature_names_in
         self.device_ = resolve_device(self.device)
+        self.lr_ = (min(AUTO_LR_SCALE / data.X.shape[1], AUTO_LR_MAX) if self.lr == "auto"
+                    else float(self.lr))
+        scaled = self._scaled_attributes()
+        n_classes_per_batch = min(int(data.seen_mask.sum()), self.batch_size)
+        self.n_threads_ = thread_count(
+            self.n_threads, step_flops(self.batch_size, n_classes_per_batch, data.X.shape[1],
+                                       self.hidden_units), self.device_)
         rng = check_random_state(self.random_state)
         seed = int(rng.randint(np.iinfo(np.int32).max))
-        n_epochs = self.max_epochs
-        if self.early_stopping:
-            self.best_epoch_, self.validation_scores_ = self._select_epochs(
-                X, y_encoded, scaled, seed)
-            n_epochs = self.best_epoch_
-        self.net_ = self._train(X, y_encoded, scaled, seed, n_epochs)
-        self.n_iter_ = len(self.net_.history)
-        self.anchors_ = self._anchors()
+        with torch_threads(self.n_threads_):
+            if continuing:
+                net = self._continue_training(data, seed)
+            else:
+                n_epochs = self.max_epochs
+                if self.early_stopping:
+                    self.best_epoch_, self.validation_scores_ = self._select_epochs(data, scaled, seed)
+                    n_epochs = self.best_epoch_
+                net, projection_fitted = self._train(data, scaled, seed, n_epochs)
+                self.__dict__.update(projection_fitted)
+            self.net_ = net
+            self.n_iter_ = len(net.history)
+            self.anchors_ = self._anchors()
+            self._check_convergence(data)
         return self
 
-    def _train(self, X, y_encoded, scaled, seed, n_epochs, validation=None):
-        """Build fresh modules under ``seed`` and train them for up to ``n_epochs``."""
-        seen_mask = present_classes(y_encoded, len(scaled))
-        cuda = [torch.device(self.device_).index or 0] if self.device_.startswith("cuda") else []
-        with torch.random.fork_rng(devices=cuda):
-            torch.manual_seed(seed)
-            projection = self._make_projection(scaled[seen_mask], X.shape[1], seed)
-            relation = RelationModule(X.shape[1], self.hidden_units)
-            net = self._make_net(RelationScorer(projection, relation, scaled), n_epochs, validation)
-            net.fit(X, y_encoded)
-        net.module_.zero_grad(set_to_none=True)  # the buffers kept for speed are not needed now
-        return net
+    def _check_warm_start(self, data):
+        if self.early_stopping:
+            raise ValueError("warm_start=True continues the fitted model, while early_stopping "
+                             "retrains from scratch; use one of them.")
+        same = (data.n_features_in == self.n_features_in_
+                and np.array_equal(data.classes, self.classes_)
+                and np.array_equal(data.attributes, self.class_attributes_)
+                and np.array_equal(data.classes[data.seen_mask], self.seen_classes_))
+        if not same:
+            raise ValueError(
+                "warm_start=True continues training the fitted model, so X must have the same "
+                "features and the table the same classes, rows and seen classes as in the first "
+                "fit; set warm_start=False to train a new model."
+            )
 
-    def _select_epochs(self, X, y_encoded, scaled, seed):
+    def _continue_training(self, data, seed):
+        net = copy.deepcopy(self.net_)  # trained on a copy: a failure leaves net_ as it was
+        # Plain attributes, not set_params: skorch would re-initialise the module.
+        net.iterator_train__generator = torch.Generator().manual_seed(seed)
+        net.callbacks = self._callbacks()
+        net.initialize_callbacks()
+        return net.train(self._net_inputs(data.X, data.sample_weight), data.y, epochs=self.max_epochs)
+
+    def _train(self, data, scaled, seed, n_epochs, validation=None):
+        """Fresh modules from ``seed`` trained for up to ``n_epochs``; returns (net, fitted)."""
+        generator = torch.Generator().manual_seed(seed)
+        projection, fitted = self._make_projection(scaled[data.seen_mask], data.X.shape[1], generator)
+        relation = RelationModule(data.X.shape[1], self.hidden_units, generator=generator)
+        net = self._make_net(RelationScorer(projection, relation, scaled), n_epochs, generator,
+                             validation)
+        net.train(self._net_inputs(data.X, data.sample_weight), data.y)
+        net.module_.zero_grad(set_to_none=True)  # the buffers kept for speed are not needed now
+        return net, fitted
+
+    @staticmethod
+    def _net_inputs(X, sample_weight):
+        return {"features": X, "sample_weight": np.asarray(sample_weight, dtype=np.float32)}
+
+    def _select_epochs(self, data, scaled, seed):
         """Best epoch count by validation H on a class-disjoint split of the training data."""
         from .model_selection import GZSLSplit
 
@@ -319,56 +399,151 @@ class BaseRelationClassifier(ClassifierMixin, BaseEstimator):
                                  test_size=self.validation_fraction, random_state=seed)
         try:
             # Splitters see the original labels, so given validation classes match.
-            train, val = next(iter(splitter.split(X, self.classes_[y_encoded])))
+            train, val = next(iter(splitter.split(data.X, data.classes[data.y])))
         except ValueError as exc:
             raise ValueError(f"early_stopping needs a class-disjoint validation split: {exc}") from None
-        seen_mask = present_classes(y_encoded[train], len(scaled))
-        if seen_mask[np.unique(y_encoded[val])].all():
+        seen_mask = present_classes(data.y[train], len(scaled))
+        if seen_mask[np.unique(data.y[val])].all():
             raise ValueError(
                 "early_stopping needs validation classes absent from the training part; the "
                 "validation_split gave none, so validation H would be undefined."
             )
-        monitor = ValidationHarmonicMean(X[val], y_encoded[val], seen_mask, self.calibration,
-                                         self._max_pairs())
-        net = self._train(X[train], y_encoded[train], scaled, seed, self.max_epochs,
-                          validation=(X[val], y_encoded[val], monitor))
+        part = _TrainingData(data.X[train], data.y[train], data.sample_weight[train], data.classes,
+                             data.attributes, seen_mask)
+        monitor = training_parts().ValidationHarmonicMean(data.X[val], data.y[val], seen_mask,
+                                         self.calibration * seen_mask, self._max_pairs())
+        net, _ = self._train(part, scaled, seed, self.max_epochs,
+                             validation=(data.X[val], data.y[val], monitor))
         scores = np.asarray(net.history[:, "valid_H"], dtype=float)
         return int(np.argmax(scores)) + 1, scores
 
-    def _make_net(self, scorer, n_epochs, validation=None):
-        callbacks = [("progress", EpochProgressBar())] if self.verbose == 1 else []
+    def _callbacks(self, validation_callbacks=()):
+        parts = training_parts()
+        Callback = parts.Callback
+        callbacks = [("progress", parts.EpochProgressBar())] if self.verbose == 1 else []
+        callbacks += list(validation_callbacks)
+        for i, callback in enumerate(self.callbacks or []):
+            if isinstance(callback, tuple):
+                callbacks.append(callback)
+            elif isinstance(callback, Callback) or (isinstance(callback, type)
+                                                     and issubclass(callback, Callback)):
+                callbacks.append((f"user_{i}_{getattr(callback, '__name__', type(callback).__name__)}",
+                                  callback))
+            else:
+                raise TypeError(
+                    f"callbacks must hold skorch Callback instances or (name, callback) pairs; "
+                    f"item {i} is {type(callback).__name__}."
+                )
+        return callbacks
+
+    def _make_net(self, scorer, n_epochs, generator=None, validation=None):
+        """The skorch net that trains ``scorer`` with this estimator's settings."""
+        parts = training_parts()
         train_split = None
+        validation_callbacks = []
         if validation is not None:
             X_val, y_val, monitor = validation
-            train_split = predefined_split(Dataset(X_val, y_val))
-            callbacks += [
+            train_split = parts.predefined_split(
+                parts.Dataset(self._net_inputs(X_val, np.ones(len(y_val))), y_val))
+            validation_callbacks = [
                 ("valid_H", monitor),
-                ("early_stopping", EarlyStopping(monitor="valid_H", lower_is_better=False,
-                                                 patience=self.patience, load_best=False)),
+                ("early_stopping", parts.EarlyStopping(monitor="valid_H", lower_is_better=False,
+                                                       patience=self.patience, load_best=False)),
             ]
-        lr_multiplier = self._projection_lr_multiplier()
-        return BatchClassesNet(
-            iterator_train=BatchSlicer,
-            iterator_valid=BatchSlicer,
-            optimizer__fused=fused_adam_supported(self.device_),
+        decay, _ = REGULARIZATION_FORMS[self.regularization]
+        return parts.BatchClassesNet(
             module=scorer,
-            criterion=torch.nn.MSELoss,
+            criterion=torch.nn.MSELoss,  # unused: BatchClassesNet.pair_loss computes the loss
             optimizer=torch.optim.Adam,
-            optimizer__weight_decay=self.beta,
-            optimizer__param_groups=[
-                ("projection.*", {"lr": self.lr * lr_multiplier, "weight_decay": self.alpha})
-            ],
-            lr=self.lr,
+            optimizer__fused=fused_adam_supported(self.device_),
+            optimizer__weight_decay=decay * self.beta,
+            optimizer__param_groups=[("projection.*", {
+                "lr": self.lr_ * self._projection_lr_multiplier(), "weight_decay": decay * self.alpha})],
+            lr=self.lr_,
             max_epochs=n_epochs,
             batch_size=self.batch_size,
+            iterator_train=parts.BatchSlicer,
+            iterator_valid=parts.BatchSlicer,
             iterator_train__shuffle=True,
+            iterator_train__generator=generator,
             train_split=train_split,
-            callbacks=callbacks,
+            callbacks=self._callbacks(validation_callbacks),
             device=self.device_,
             verbose=1 if self.verbose >= 2 else 0,
+            regularization=self.regularization,
+            precision=self.precision,
         )
 
+    def _check_convergence(self, data):
+        """Warn when training left the model no better than a constant score or one class."""
+        losses = np.asarray(self.net_.history[:, "train_loss"], dtype=float)
+        constant = np.asarray(self.net_.history[:, "train_constant_loss"], dtype=float)
+        if losses[-1] >= 0.98 * constant[-1]:
+            warnings.warn(
+                f"Training made no progress: the final training loss {losses[-1]:.4g} is no better "
+                f"than scoring every pair with the same constant ({constant[-1]:.4g}). Lower the "
+                "learning rate or scale the features (e.g. StandardScaler) and attributes.",
+                ConvergenceWarning, stacklevel=4)
+            return
+        take = np.random.RandomState(0).permutation(len(data.y))[:_CONVERGENCE_SAMPLE]
+        predicted = self.net_.module_.chunked_logits(data.X[take], self._max_pairs(), argmax=True,
+                                                     candidates=np.flatnonzero(data.seen_mask))
+        if len(np.unique(predicted)) == 1 and len(np.unique(data.y[take])) > 1:
+            warnings.warn(
+                f"The trained model predicts one class ({describe_labels(self.classes_[predicted[:1]])}) "
+                "for every training sample checked. Lower the learning rate, train longer or scale "
+                "the features and attributes.", ConvergenceWarning, stacklevel=4)
+
+    # -- classes after fit -----------------------------------------------------
+
+    def set_class_attributes(self, class_attributes):
+        """Replace the class table of a fitted model: add or change unseen classes without refitting.
+
+        Every seen class must keep its row (the model was trained on it);
+        any other row is an unseen class. ``classes_``, ``unseen_classes_``,
+        ``anchors_`` and the columns of :meth:`predict_proba` and
+        :meth:`decision_function` follow the new table.
+
+        Parameters
+        ----------
+        class_attributes : DataFrame, mapping, 2-D array-like or ClassAttributes
+            The new table, in any form :meth:`fit` accepts.
+
+        Returns
+        -------
+        self : object
+            The estimator, with the new table.
+        """
+        check_is_fitted(self)
+        classes, attributes = align_class_attributes(
+            class_attributes, self.seen_classes_,
+            self.class_attributes_[np.isin(self.classes_, self.seen_classes_)])
+        seen_mask = np.isin(classes, self.seen_classes_)
+        self._warn_duplicate_rows(classes, attributes, seen_mask)
+        previous = self.__dict__.copy()
+        try:
+            self.classes_ = classes
+            self.class_attributes_ = attributes
+            self.unseen_classes_ = classes[~seen_mask]
+            self.net_.module_.set_class_attributes(self._scaled_attributes())
+            self.anchors_ = self._anchors()
+        except BaseException:
+            self.__dict__.update(previous)
+            self.net_.module_.set_class_attributes(self._scaled_attributes())
+            raise
+        return self
+
     # -- prediction ------------------------------------------------------------
+
+    @property
+    def calibration_offsets_(self):
+        """Offset subtracted from each class's relation logit, aligned with ``classes_``.
+
+        ``calibration`` for seen classes and 0 for unseen ones; adding it back
+        to :meth:`decision_function` gives the uncalibrated logits.
+        """
+        check_is_fitted(self)
+        return float(self.calibration) * np.isin(self.classes_, self.seen_classes_)
 
     def _check_X(self, X):
         check_is_fitted(self)
@@ -377,21 +552,20 @@ class BaseRelationClassifier(ClassifierMixin, BaseEstimator):
     def _max_pairs(self):
         return self.predict_memory_mb * 2**20 / (_BYTES_PER_PAIR_UNIT * self.hidden_units)
 
-    def _relation_logits(self, X, calibrated=False, argmax=False):
-        offsets = self.calibration * self._seen_mask() if calibrated else None
-        return self.net_.relation_logits(X, self._max_pairs(), offsets=offsets, argmax=argmax)
-
-    def _calibrated_logits(self, X):
-        return self._relation_logits(self._check_X(X), calibrated=True)
+    def _logits(self, X, calibrated=True, argmax=False, candidates=None):
+        offsets = self.calibration_offsets_ if calibrated else None
+        with torch_threads(self.n_threads_):
+            return self.net_.module_.chunked_logits(X, self._max_pairs(), offsets=offsets,
+                                                    argmax=argmax, candidates=candidates)
 
     def decision_function(self, X):
         """Relation logits of each sample against every class.
 
         The logit is the relation module's output before the sigmoid
         (FC2 in the paper); ``calibration`` is subtracted from the seen
-        classes' logits. For exactly two classes the scikit-learn
-        convention applies: one column, the second class's logit minus the
-        first's.
+        classes' logits (see ``calibration_offsets_``). For exactly two
+        classes the scikit-learn convention applies: one column, the second
+        class's logit minus the first's.
 
         Parameters
         ----------
@@ -401,8 +575,9 @@ class BaseRelationClassifier(ClassifierMixin, BaseEstimator):
         Returns
         -------
         scores : ndarray of shape (n_samples, n_classes) or (n_samples,)
+            Columns follow ``classes_``.
         """
-        logits = self._calibrated_logits(X).astype(np.float64)
+        logits = self._logits(self._check_X(X)).astype(np.float64)
         if len(self.classes_) == 2:
             return logits[:, 1] - logits[:, 0]
         return logits
@@ -418,8 +593,9 @@ class BaseRelationClassifier(ClassifierMixin, BaseEstimator):
         Returns
         -------
         scores : ndarray of shape (n_samples, n_classes)
+            Columns follow ``classes_``.
         """
-        logits = self._relation_logits(self._check_X(X))
+        logits = self._logits(self._check_X(X), calibrated=False)
         return 1.0 / (1.0 + np.exp(-logits.astype(np.float64)))
 
     def predict_proba(self, X):
@@ -435,26 +611,52 @@ class BaseRelationClassifier(ClassifierMixin, BaseEstimator):
         Returns
         -------
         proba : ndarray of shape (n_samples, n_classes)
+            Columns follow ``classes_``.
         """
-        logits = self._calibrated_logits(X).astype(np.float64)
+        logits = self._logits(self._check_X(X)).astype(np.float64)
         logits -= logits.max(axis=1, keepdims=True)
         proba = np.exp(logits)
         return proba / proba.sum(axis=1, keepdims=True)
 
-    def predict(self, X):
-        """The most related class among all classes, seen and unseen.
+    def predict(self, X, classes=None):
+        """The most related class, searched among all classes or a given subset.
 
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
             Samples, one row each.
+        classes : None, "seen", "unseen" or array-like, default=None
+            Where to search: None searches every class of the table (GZSL);
+            "unseen" only the unseen classes (conventional zero-shot
+            learning); "seen" only the seen ones; an array-like, those
+            classes of ``classes_``.
 
         Returns
         -------
         y_pred : ndarray of shape (n_samples,)
         """
-        best = self._relation_logits(self._check_X(X), calibrated=True, argmax=True)
-        return self.classes_[best]
+        X = self._check_X(X)
+        candidates = None if classes is None else self._candidate_index(classes)
+        return self.classes_[self._logits(X, argmax=True, candidates=candidates)]
+
+    def _candidate_index(self, classes):
+        if isinstance(classes, str):
+            if classes not in ("seen", "unseen"):
+                raise ValueError(f"classes must be None, 'seen', 'unseen' or a list of classes; "
+                                 f"got {classes!r}.")
+            chosen = self.seen_classes_ if classes == "seen" else self.unseen_classes_
+            if len(chosen) == 0:
+                raise ValueError(f"The model has no {classes} classes to search.")
+        else:
+            chosen = np.asarray(classes, dtype=self.classes_.dtype
+                                if self.classes_.dtype.kind != "U" else None)
+            unknown = np.setdiff1d(chosen, self.classes_)
+            if chosen.ndim != 1 or len(chosen) == 0:
+                raise ValueError("classes must be a non-empty 1-D list of the model's classes.")
+            if unknown.size:
+                raise ValueError(f"classes {describe_labels(unknown)} are not among the model's "
+                                 f"classes {describe_labels(self.classes_)}.")
+        return np.flatnonzero(np.isin(self.classes_, chosen))
 
     def score(self, X, y, sample_weight=None):
         """GZSL harmonic mean H of mean per-class accuracies on seen and unseen classes.
@@ -467,33 +669,100 @@ class BaseRelationClassifier(ClassifierMixin, BaseEstimator):
         X : array-like of shape (n_samples, n_features)
             Samples, one row each.
         y : array-like of shape (n_samples,)
-            True labels of the samples.
-        sample_weight : None
-            Not supported; per-class averaging already weighs classes equally.
+            True labels of the samples; each must be one of ``classes_``.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weights of the samples within their class's accuracy.
 
         Returns
         -------
         score : float
         """
-        if sample_weight is not None:
-            raise ValueError("sample_weight is not supported by the GZSL score.")
-        check_is_fitted(self)
-        return gzsl_scorer(self, X, y)
+        from .metrics import gzsl_scorer
 
-    def _seen_mask(self):
-        return np.isin(self.classes_, self.seen_classes_)
+        check_is_fitted(self)
+        return gzsl_scorer(self, X, y, sample_weight=sample_weight)
 
     def _scaled_attributes(self, rows=None):
         """``attribute_scaling`` applied to ``rows`` (default: the fitted table)."""
         rows = self.class_attributes_ if rows is None else rows
         return scale_attributes(rows, self.attribute_scaling,
-                                self.class_attributes_[self._seen_mask()])
+                                self.class_attributes_[np.isin(self.classes_, self.seen_classes_)])
 
     def _anchors(self):
         with torch.no_grad():
             return self.net_.module_.anchors().cpu().numpy()
 
+    # -- persistence -----------------------------------------------------------
+
+    def __getstate__(self):
+        """The estimator's state with the skorch net reduced to its weights.
+
+        Returns
+        -------
+        state : dict
+            Parameters, fitted attributes and ``net_state_``: the module's
+            state dict (on the CPU), the optimiser's state and the training
+            history; derived attributes (``anchors_``, ``unseen_classes_``)
+            are rebuilt on loading.
+        """
+        state = dict(super().__getstate__())  # object.__getstate__ gives __dict__ itself
+        net = state.pop("net_", None)
+        for derived in ("anchors_", "unseen_classes_"):
+            state.pop(derived, None)
+        if net is not None:
+            state["net_state_"] = {
+                "module": {k: v.detach().cpu() for k, v in net.module_.state_dict().items()},
+                "optimizer": _to_cpu(net.optimizer_.state_dict()),
+                "history": net.history.to_list(),
+            }
+        return state
+
+    def __setstate__(self, state):
+        """Restore a state made by ``__getstate__``, rebuilding the skorch net.
+
+        The parameters are checked against the estimator's constraints and
+        the fitted attributes against each other and against the weights;
+        any inconsistency raises ``ValueError``. A model trained on CUDA is
+        restored on the CPU when CUDA is not available.
+
+        Parameters
+        ----------
+        state : dict
+            The state to restore.
+        """
+        state = dict(state)
+        net_state = state.pop("net_state_", None)
+        super().__setstate__(state)
+        if net_state is None:
+            return
+        from ._restore import restore_net
+
+        self._validate_params()
+        self.net_ = restore_net(self, net_state)
+        self.unseen_classes_ = self.classes_[~np.isin(self.classes_, self.seen_classes_)]
+        self.anchors_ = self._anchors()
+
+    def _net_for_state(self, module_state):
+        """An initialised skorch net of the shapes in ``module_state``, not yet loaded."""
+        anchor_weight = module_state["relation.anchor_fc.weight"]
+        n_hidden, n_features = anchor_weight.shape
+        relation = RelationModule(int(n_features), int(n_hidden))
+        scorer = RelationScorer(self._empty_projection(module_state), relation,
+                                self._scaled_attributes())
+        return self._make_net(scorer, self.max_epochs).initialize()
+
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.non_deterministic = False
         return tags
+
+
+def _to_cpu(value):
+    """Optimiser state with every tensor moved to the CPU."""
+    if isinstance(value, torch.Tensor):
+        return value.detach().cpu()
+    if isinstance(value, dict):
+        return {k: _to_cpu(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return type(value)(_to_cpu(v) for v in value)
+    return value

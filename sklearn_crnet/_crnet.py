@@ -1,5 +1,6 @@
 """CRNetClassifier: the Co-Representation Network as a scikit-learn classifier."""
 
+import warnings
 from numbers import Integral, Real
 
 import numpy as np
@@ -8,8 +9,11 @@ from sklearn.cluster import KMeans
 from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted
 
-from ._base import BaseRelationClassifier, fill_shared_docs
+from ._base import BaseRelationClassifier, shared_arguments
+from ._docstrings import Substitution
 from ._modules import CooperationModule
+from ._restore import check_tensor
+from ._shared_docs import SHARED_ATTRIBUTES_DOC, SHARED_PARAMETERS_DOC
 
 __all__ = ["CRNetClassifier", "field_centres"]
 
@@ -17,9 +21,13 @@ __all__ = ["CRNetClassifier", "field_centres"]
 def field_centres(seen_attributes, n_fields, random_state):
     """K-means centres of the distinct seen-class attribute rows (paper Sec. 3.2).
 
+    When ``n_fields`` exceeds the number of distinct rows, every distinct
+    row is its own field: the paper's K ranges over 1..M for M seen classes.
+
     Parameters
     ----------
     seen_attributes : ndarray of shape (n_seen, P)
+        Attribute rows of the seen classes.
     n_fields : int
         Number of semantic fields K.
     random_state : int
@@ -27,20 +35,23 @@ def field_centres(seen_attributes, n_fields, random_state):
 
     Returns
     -------
-    centres : ndarray of shape (K, P)
+    centres : ndarray of shape (min(K, n_distinct_rows), P)
     """
     # np.unique sorts the rows, which also makes the centres independent of
     # the order of the table's rows.
     distinct = np.unique(seen_attributes, axis=0)
-    if n_fields > len(distinct):
-        raise ValueError(
-            f"K={n_fields} exceeds the number of distinct seen-class attribute rows "
-            f"({len(distinct)}); choose K <= {len(distinct)}."
-        )
+    if n_fields >= len(distinct):
+        if n_fields > len(distinct):
+            warnings.warn(
+                f"K={n_fields} exceeds the {len(distinct)} distinct seen-class attribute rows; "
+                f"using K={len(distinct)} experts, one per distinct row (field_centres_).",
+                UserWarning, stacklevel=5)
+        return distinct
     kmeans = KMeans(n_clusters=n_fields, n_init=10, random_state=random_state)
     return kmeans.fit(distinct).cluster_centers_
 
 
+@Substitution(shared_parameters=SHARED_PARAMETERS_DOC, shared_attributes=SHARED_ATTRIBUTES_DOC)
 class CRNetClassifier(BaseRelationClassifier):
     """Co-Representation Network (Zhang & Shi, ICML 2019) for generalized zero-shot learning.
 
@@ -57,24 +68,20 @@ class CRNetClassifier(BaseRelationClassifier):
     ----------
     K : int, default=3
         Number of expert modules (semantic fields). The paper uses 3 for
-        AwA1/AwA2/aPY, 4 for CUB and 12 for SUN. Must not exceed the number
-        of distinct seen-class attribute rows.
-    alpha : float, default=1e-5
-        L2 coefficient of the cooperation module (paper's alpha), applied as
-        Adam's coupled ``weight_decay`` on its parameter group as in the
-        authors' code.
-    beta : float, default=1e-4
-        L2 coefficient of the relation module (paper's beta), applied the same
-        way on the relation module's parameters.
-    cooperation_lr_multiplier : float, default=5.0
-        The cooperation module learns at ``lr * cooperation_lr_multiplier``
-        (the authors' code uses 5).
+        AwA1/AwA2/aPY, 4 for CUB and 12 for SUN. A K larger than the number
+        of distinct seen-class attribute rows is reduced to that number, with
+        a warning (``field_centres_`` has one row per expert).
+    cooperation_lr_multiplier : float, default=1.0
+        The cooperation module learns at ``lr * cooperation_lr_multiplier``.
+        The authors' code uses 5 (see :meth:`from_paper`); 1 did as well or
+        better in the defaults study.
 {shared_parameters}    Attributes
     ----------
-    field_centres_ : ndarray of shape (K, n_attributes)
+    field_centres_ : ndarray of shape (n_experts, n_attributes)
         K-means centres of the seen classes' (scaled) attribute rows.
 {shared_attributes}    See Also
     --------
+    RelationNetClassifier : The paper's contrast, with a two-layer perceptron projection.
     sklearn_crnet.ClassAttributes : Keeps the table whole inside model selection.
 
     Examples
@@ -90,54 +97,21 @@ class CRNetClassifier(BaseRelationClassifier):
     (2, 10)
     """
 
-    __doc__ = fill_shared_docs(__doc__)
-
     _parameter_constraints = {
         **BaseRelationClassifier._parameter_constraints,
         "K": [Interval(Integral, 1, None, closed="left")],
         "cooperation_lr_multiplier": [Interval(Real, 0, None, closed="neither")],
     }
 
-    def __init__(
-        self,
-        K=3,
-        *,
-        alpha=1e-5,
-        beta=1e-4,
-        cooperation_lr_multiplier=5.0,
-        hidden_units=256,
-        lr=3e-4,
-        max_epochs=40,
-        batch_size=32,
-        attribute_scaling=None,
-        calibration=0.0,
-        early_stopping=False,
-        validation_fraction=0.2,
-        validation_split=None,
-        patience=10,
-        predict_memory_mb=32,
-        device="auto",
-        random_state=None,
-        verbose=0,
-    ):
+    def __init__(self, K=3, *, cooperation_lr_multiplier=1.0, alpha=1e-5, beta=1e-4,
+                 regularization="objective", hidden_units=64, lr="auto", max_epochs=40, batch_size=32,
+                 attribute_scaling=None, calibration=0.0, early_stopping=False,
+                 validation_fraction=0.2, validation_split=None, patience=10, predict_memory_mb=32,
+                 callbacks=None, warm_start=False, precision="float32", n_threads="auto",
+                 device="auto", random_state=None, verbose=0):
         self.K = K
-        self.alpha = alpha
-        self.beta = beta
         self.cooperation_lr_multiplier = cooperation_lr_multiplier
-        self.hidden_units = hidden_units
-        self.lr = lr
-        self.max_epochs = max_epochs
-        self.batch_size = batch_size
-        self.attribute_scaling = attribute_scaling
-        self.calibration = calibration
-        self.early_stopping = early_stopping
-        self.validation_fraction = validation_fraction
-        self.validation_split = validation_split
-        self.patience = patience
-        self.predict_memory_mb = predict_memory_mb
-        self.device = device
-        self.random_state = random_state
-        self.verbose = verbose
+        super().__init__(**shared_arguments(locals()))
 
     @classmethod
     def from_paper(cls, name, **overrides):
@@ -156,8 +130,9 @@ class CRNetClassifier(BaseRelationClassifier):
         estimator : CRNetClassifier
             K, alpha, beta of Table 2; 2048 hidden units; lr 1e-5; batches of
             32; and, from the authors' code, 5x learning rate on the
-            cooperation module, SUN/aPY attributes scaled by 100, and as many
-            epochs as their 250,000 steps.
+            cooperation module, alpha and beta as Adam's weight decay
+            (``regularization="weight_decay"``), SUN/aPY attributes scaled by
+            100, and as many epochs as their 250,000 steps.
 
         Examples
         --------
@@ -168,37 +143,55 @@ class CRNetClassifier(BaseRelationClassifier):
 
         return cls(**{**paper_params(name), **overrides})
 
-    def _make_projection(self, seen_attributes, n_features, seed):
-        self.field_centres_ = field_centres(seen_attributes, self.K, seed)
-        return CooperationModule(self.field_centres_, n_features)
+    def _make_projection(self, seen_attributes, n_features, generator):
+        seed = int(torch.randint(np.iinfo(np.int32).max, (1,), generator=generator))
+        centres = field_centres(seen_attributes, self.K, seed)
+        return CooperationModule(centres, n_features, generator), {"field_centres_": centres}
 
-    def _empty_projection(self, n_attributes, n_features):
-        """An untrained cooperation module of the fitted shape, for loading saved weights."""
-        return CooperationModule(torch.zeros(self.K, n_attributes), n_features)
+    def _empty_projection(self, module_state):
+        weight = module_state.get("projection.weight")
+        if not isinstance(weight, torch.Tensor) or weight.ndim != 3:
+            raise ValueError("the weights lack a 3-D 'projection.weight' (K x Q x P)")
+        n_experts, n_features, n_attributes = (int(d) for d in weight.shape)
+        check_tensor(module_state, "projection.bias", (n_experts, n_features))
+        centres = check_tensor(module_state, "projection.field_centres", (n_experts, n_attributes))
+        fitted = np.asarray(getattr(self, "field_centres_", None), dtype=float)
+        if fitted.shape != (n_experts, n_attributes) or not np.allclose(fitted, centres.numpy()):
+            raise ValueError("field_centres_ does not match the field centres of the weights")
+        seen = np.isin(self.classes_, self.seen_classes_)
+        n_distinct = len(np.unique(self._scaled_attributes()[seen], axis=0))
+        if n_experts != min(self.K, n_distinct):
+            raise ValueError(f"the weights hold {n_experts} experts, but K={self.K} and "
+                             f"{n_distinct} distinct seen-class rows give {min(self.K, n_distinct)}")
+        return CooperationModule(centres, n_features)
 
     def _projection_lr_multiplier(self):
         return self.cooperation_lr_multiplier
 
-    def expert_responses(self, class_attributes=None):
+    def expert_responses(self, class_attributes=None, *, scaled=False):
         """Response of each expert to attribute rows (paper Fig. 5).
 
         Parameters
         ----------
         class_attributes : array-like of shape (n_rows, n_attributes), default=None
-            Attribute rows in the table's original units (scaling is applied
-            here). Defaults to the fitted table, aligned with ``classes_``.
+            Attribute rows. Defaults to the fitted table, aligned with ``classes_``.
+        scaled : bool, default=False
+            Whether the rows are already in the scaled attribute space (after
+            ``attribute_scaling``), as ``field_centres_`` are; otherwise the
+            scaling is applied here.
 
         Returns
         -------
-        responses : ndarray of shape (n_rows, K, n_features)
+        responses : ndarray of shape (n_rows, n_experts, n_features)
             ``relu(W_k (s - c_k) + b_k)``; the sum over axis 1 is the anchor.
         """
         check_is_fitted(self)
         rows = None if class_attributes is None else np.asarray(class_attributes, dtype=float)
-        return self._expert_responses_scaled(self._scaled_attributes(rows))
-
-    def _expert_responses_scaled(self, scaled_rows):
-        """Expert responses to rows already in the scaled attribute space (e.g. field centres)."""
+        if rows is not None and (rows.ndim != 2 or rows.shape[1] != self.class_attributes_.shape[1]):
+            raise ValueError(f"class_attributes must have shape (n_rows, "
+                             f"{self.class_attributes_.shape[1]}); got {rows.shape}.")
+        if not scaled or rows is None:
+            rows = self._scaled_attributes(rows)
         with torch.no_grad():
-            tensor = torch.as_tensor(scaled_rows, dtype=torch.float32, device=self.device_)
+            tensor = torch.as_tensor(rows, dtype=torch.float32, device=self.device_)
             return self.net_.module_.projection.expert_responses(tensor).cpu().numpy()

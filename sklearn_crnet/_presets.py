@@ -57,7 +57,9 @@ def paper_params(name):
 
     Table 2's K, alpha and beta; 2048 hidden units; Adam at lr 1e-5; batches
     of 32; from the authors' code: the cooperation module at 5x the learning
-    rate and SUN/aPY ``original_att`` attributes scaled by 100. ``max_epochs``
+    rate, alpha and beta as Adam's weight decay on the mean pair loss
+    (``regularization="weight_decay"``), and SUN/aPY ``original_att``
+    attributes scaled by 100. ``max_epochs``
     matches the authors' 250,000 steps on the dataset's trainval images.
     """
     key = _checked(name)
@@ -69,6 +71,7 @@ def paper_params(name):
         "hidden_units": 2048,
         "lr": 1e-5,
         "cooperation_lr_multiplier": 5.0,
+        "regularization": "weight_decay",
         "batch_size": _AUTHORS_BATCH,
         "attribute_scaling": 100.0 if key in ("SUN", "APY") else None,
         "max_epochs": _epochs_for(_AUTHORS_STEPS, key),
@@ -93,6 +96,7 @@ def rn_paper_params(name):
         "beta": 0.0,
         "lr": 1e-5,
         "projection_lr_multiplier": 1.0,
+        "regularization": "weight_decay",
         "batch_size": _AUTHORS_BATCH,
         "attribute_scaling": None,
         "max_epochs": _epochs_for(setting["steps"], key),

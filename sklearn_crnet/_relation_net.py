@@ -2,14 +2,19 @@
 
 from numbers import Integral, Real
 
+import torch
 from sklearn.utils._param_validation import Interval
 
-from ._base import BaseRelationClassifier, fill_shared_docs
+from ._base import BaseRelationClassifier, shared_arguments
+from ._docstrings import Substitution
 from ._modules import MLPProjection
+from ._restore import check_tensor
+from ._shared_docs import SHARED_ATTRIBUTES_DOC, SHARED_PARAMETERS_DOC
 
 __all__ = ["RelationNetClassifier"]
 
 
+@Substitution(shared_parameters=SHARED_PARAMETERS_DOC, shared_attributes=SHARED_ATTRIBUTES_DOC)
 class RelationNetClassifier(BaseRelationClassifier):
     """Relation Network (Sung et al., CVPR 2018) for generalized zero-shot learning.
 
@@ -24,18 +29,11 @@ class RelationNetClassifier(BaseRelationClassifier):
     projection_hidden_units : int, default=256
         Width of the projection's hidden layer (the published RN code uses
         1024 for AwA and 1200 for CUB; see :meth:`from_paper`).
-    alpha : float, default=1e-5
-        L2 coefficient of the projection, applied as Adam's coupled
-        ``weight_decay`` on its parameter group.
-    beta : float, default=1e-4
-        L2 coefficient of the relation module, applied the same way.
     projection_lr_multiplier : float, default=1.0
         The projection learns at ``lr * projection_lr_multiplier``.
-{shared_parameters}
-    Attributes
+{shared_parameters}    Attributes
     ----------
-{shared_attributes}
-    See Also
+{shared_attributes}    See Also
     --------
     CRNetClassifier : The same classifier with the cooperation module.
 
@@ -50,54 +48,21 @@ class RelationNetClassifier(BaseRelationClassifier):
     (10, 64)
     """
 
-    __doc__ = fill_shared_docs(__doc__)
-
     _parameter_constraints = {
         **BaseRelationClassifier._parameter_constraints,
         "projection_hidden_units": [Interval(Integral, 1, None, closed="left")],
         "projection_lr_multiplier": [Interval(Real, 0, None, closed="neither")],
     }
 
-    def __init__(
-        self,
-        projection_hidden_units=256,
-        *,
-        alpha=1e-5,
-        beta=1e-4,
-        projection_lr_multiplier=1.0,
-        hidden_units=256,
-        lr=3e-4,
-        max_epochs=40,
-        batch_size=32,
-        attribute_scaling=None,
-        calibration=0.0,
-        early_stopping=False,
-        validation_fraction=0.2,
-        validation_split=None,
-        patience=10,
-        predict_memory_mb=32,
-        device="auto",
-        random_state=None,
-        verbose=0,
-    ):
+    def __init__(self, projection_hidden_units=256, *, projection_lr_multiplier=1.0, alpha=1e-5,
+                 beta=1e-4, regularization="objective", hidden_units=64, lr="auto", max_epochs=40,
+                 batch_size=32, attribute_scaling=None, calibration=0.0, early_stopping=False,
+                 validation_fraction=0.2, validation_split=None, patience=10,
+                 predict_memory_mb=32, callbacks=None, warm_start=False, precision="float32",
+                 n_threads="auto", device="auto", random_state=None, verbose=0):
         self.projection_hidden_units = projection_hidden_units
-        self.alpha = alpha
-        self.beta = beta
         self.projection_lr_multiplier = projection_lr_multiplier
-        self.hidden_units = hidden_units
-        self.lr = lr
-        self.max_epochs = max_epochs
-        self.batch_size = batch_size
-        self.attribute_scaling = attribute_scaling
-        self.calibration = calibration
-        self.early_stopping = early_stopping
-        self.validation_fraction = validation_fraction
-        self.validation_split = validation_split
-        self.patience = patience
-        self.predict_memory_mb = predict_memory_mb
-        self.device = device
-        self.random_state = random_state
-        self.verbose = verbose
+        super().__init__(**shared_arguments(locals()))
 
     @classmethod
     def from_paper(cls, name, **overrides):
@@ -113,6 +78,8 @@ class RelationNetClassifier(BaseRelationClassifier):
         Returns
         -------
         estimator : RelationNetClassifier
+            The published RN code's widths, Adam at lr 1e-5 and weight decay
+            1e-5 on the attribute network (``regularization="weight_decay"``).
 
         Examples
         --------
@@ -123,12 +90,24 @@ class RelationNetClassifier(BaseRelationClassifier):
 
         return cls(**{**rn_paper_params(name), **overrides})
 
-    def _make_projection(self, seen_attributes, n_features, seed):
-        return MLPProjection(seen_attributes.shape[1], self.projection_hidden_units, n_features)
+    def _make_projection(self, seen_attributes, n_features, generator):
+        projection = MLPProjection(seen_attributes.shape[1], self.projection_hidden_units, n_features,
+                                   generator)
+        return projection, {}
 
-    def _empty_projection(self, n_attributes, n_features):
-        """An untrained projection of the fitted shape, for loading saved weights."""
-        return MLPProjection(n_attributes, self.projection_hidden_units, n_features)
+    def _empty_projection(self, module_state):
+        weight = module_state.get("projection.hidden.weight")
+        if not isinstance(weight, torch.Tensor) or weight.ndim != 2:
+            raise ValueError("the weights lack a 2-D 'projection.hidden.weight'")
+        n_hidden, n_attributes = (int(d) for d in weight.shape)
+        if n_hidden != self.projection_hidden_units:
+            raise ValueError(f"projection_hidden_units is {self.projection_hidden_units}, but the "
+                             f"weights have {n_hidden}")
+        n_features = int(module_state["relation.anchor_fc.weight"].shape[1])
+        check_tensor(module_state, "projection.hidden.bias", (n_hidden,))
+        check_tensor(module_state, "projection.output.weight", (n_features, n_hidden))
+        check_tensor(module_state, "projection.output.bias", (n_features,))
+        return MLPProjection(n_attributes, n_hidden, n_features)
 
     def _projection_lr_multiplier(self):
         return self.projection_lr_multiplier

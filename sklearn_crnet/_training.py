@@ -3,12 +3,21 @@
 import numpy as np
 import torch
 from skorch import NeuralNet
-from skorch.callbacks import Callback
-from skorch.dataset import unpack_data
+from skorch.callbacks import Callback, EarlyStopping
+from skorch.dataset import Dataset
+from skorch.helper import predefined_split
 from tqdm.auto import tqdm
 
+from ._torch_utils import REGULARIZATION_FORMS
+
+# The skorch names the estimator needs are re-exported here: the estimator imports this
+# module (and with it skorch) only on first use.
 __all__ = [
     "BatchClassesNet",
+    "Callback",
+    "Dataset",
+    "EarlyStopping",
+    "predefined_split",
     "BatchSlicer",
     "EpochProgressBar",
     "ValidationHarmonicMean",
@@ -22,45 +31,59 @@ class BatchSlicer:
     Used as skorch's ``iterator_train``/``iterator_valid`` in place of a
     ``DataLoader``: indexing a batch at once avoids collating samples one by
     one, which costs as much as the decomposed forward pass at small batch
-    sizes. Shuffling draws from torch's random generator, so a seeded fit is
-    reproducible.
+    sizes. Each batch is ``({"features": X, "sample_weight": w}, y)``.
 
     Parameters
     ----------
     dataset : skorch.dataset.Dataset
-        Holds ``X`` (n_samples, Q) and ``y`` (n_samples,) arrays.
+        ``X`` is a dict of ``features`` (n_samples, Q) and ``sample_weight``
+        (n_samples,); ``y`` holds encoded labels (n_samples,).
     batch_size : int
         Samples per batch (the last batch may be smaller).
     shuffle : bool, default=False
         Visit samples in a new random order each epoch.
+    generator : torch.Generator, default=None
+        Source of the shuffling order; the fit's own generator, so that a
+        seeded fit is reproducible and independent of other fits.
     """
 
-    def __init__(self, dataset, batch_size, shuffle=False):
-        self.X = torch.as_tensor(dataset.X)
+    def __init__(self, dataset, batch_size, shuffle=False, generator=None):
+        self.features = torch.as_tensor(dataset.X["features"])
+        self.weights = torch.as_tensor(dataset.X["sample_weight"])
         self.y = torch.as_tensor(dataset.y)
         self.batch_size = batch_size
         self.shuffle = shuffle
+        self.generator = generator
 
     def __len__(self):
         return -(-len(self.y) // self.batch_size)
 
     def __iter__(self):
         n = len(self.y)
-        order = torch.randperm(n) if self.shuffle else None
+        order = torch.randperm(n, generator=self.generator) if self.shuffle else None
         for start in range(0, n, self.batch_size):
-            index = order[start : start + self.batch_size] if self.shuffle else slice(
-                start, start + self.batch_size)
-            yield self.X[index], self.y[index]
+            index = (order[start:start + self.batch_size] if self.shuffle
+                     else slice(start, start + self.batch_size))
+            yield {"features": self.features[index], "sample_weight": self.weights[index]}, self.y[index]
 
 
 class EpochProgressBar(Callback):
-    """A tqdm bar over epochs that shows the latest training loss."""
+    """A tqdm bar over epochs that shows the latest training loss and stays on screen.
+
+    Parameters
+    ----------
+    description : str, default="fit"
+        Text in front of the bar.
+    """
+
+    def __init__(self, description="fit"):
+        self.description = description
 
     def on_train_begin(self, net, **kwargs):
-        self.bar_ = tqdm(total=net.max_epochs, desc="fit", unit="epoch", leave=False)
+        self.bar_ = tqdm(total=net.max_epochs, desc=self.description, unit="epoch")
 
     def on_epoch_end(self, net, **kwargs):
-        self.bar_.set_postfix(loss=f"{net.history[-1, 'train_loss']:.4f}")
+        self.bar_.set_postfix(loss=f"{net.history[-1, 'train_loss']:.4g}")
         self.bar_.update(1)
 
     def on_train_end(self, net, **kwargs):
@@ -80,32 +103,33 @@ class ValidationHarmonicMean(Callback):
     Parameters
     ----------
     X_val : ndarray of shape (n_val, Q)
+        Validation samples.
     y_val : ndarray of shape (n_val,)
         Encoded labels; classes outside ``seen_mask`` are the validation-unseen ones.
     seen_mask : ndarray of bool, shape (n_classes,)
         Classes the monitored net trains on.
-    calibration : float
-        Offset subtracted from seen classes' logits, as at prediction time.
-    max_pairs : int
+    offsets : ndarray of shape (n_classes,)
+        Subtracted from the classes' logits, as at prediction time.
+    max_pairs : float
         Scoring chunk bound, as at prediction time.
     """
 
-    def __init__(self, X_val, y_val, seen_mask, calibration, max_pairs):
+    def __init__(self, X_val, y_val, seen_mask, offsets, max_pairs):
         self.X_val = X_val
         self.y_val = y_val
         self.seen_mask = seen_mask
-        self.calibration = calibration
+        self.offsets = offsets
         self.max_pairs = max_pairs
 
     def on_epoch_end(self, net, **kwargs):
-        from .metrics import harmonic_mean, mean_per_class_accuracy
+        from .metrics import gzsl_report
 
-        predicted = net.relation_logits(self.X_val, self.max_pairs,
-                                        offsets=self.calibration * self.seen_mask, argmax=True)
+        predicted = net.module_.chunked_logits(self.X_val, self.max_pairs, offsets=self.offsets,
+                                               argmax=True)
         classes = np.arange(len(self.seen_mask))
-        seen = mean_per_class_accuracy(self.y_val, predicted, classes[self.seen_mask])
-        unseen = mean_per_class_accuracy(self.y_val, predicted, classes[~self.seen_mask])
-        net.history.record("valid_H", harmonic_mean(seen, unseen))
+        report = gzsl_report(self.y_val, predicted, seen_classes=classes[self.seen_mask],
+                             unseen_classes=classes[~self.seen_mask])
+        net.history.record("valid_H", report["H"])
 
 
 def batch_logits_and_targets(module, features, labels):
@@ -125,33 +149,91 @@ def batch_logits_and_targets(module, features, labels):
 class BatchClassesNet(NeuralNet):
     """``skorch.NeuralNet`` for a :class:`~sklearn_crnet._modules.RelationScorer`.
 
-    ``y`` holds encoded class indices into the scorer's attribute table. The
-    loss is ``criterion(sigmoid(logits), targets)`` with MSE as in paper
-    Eq. 9 (the mean over pairs, as the authors' code uses).
+    ``y`` holds encoded class indices into the scorer's attribute table and
+    ``X`` is a dict of ``features`` and ``sample_weight``. The pair loss of a
+    batch is the squared error between the relation scores ``sigmoid(logit)``
+    and the 1/0 match targets of paper Eq. 8-9, each sample's pairs weighted
+    by its sample weight. ``regularization`` chooses how it is reduced and
+    how alpha/beta enter (the optimiser's weight decay, set by the caller):
+
+    ``"objective"``
+        The weighted sum over the batch's pairs (Eq. 9); the optimiser's
+        weight decay ``2 alpha``/``2 beta`` is the gradient of Eq. 10's
+        penalty ``alpha ||w_f||^2 + beta ||w_g||^2``.
+    ``"weight_decay"``
+        The weighted mean over pairs with weight decay ``alpha``/``beta``,
+        as the authors' code does.
+
+    Parameters
+    ----------
+    *args, **kwargs
+        As for ``skorch.NeuralNet``, plus ``regularization`` (one of the
+        two forms above).
     """
 
-    def _pair_loss(self, batch, training):
-        features, labels = unpack_data(batch)
-        features = features.to(self.device, non_blocking=True)
-        labels = labels.to(self.device, non_blocking=True)
-        logits, targets = batch_logits_and_targets(self.module_, features, labels)
-        loss = self.get_loss(logits, targets, X=features, training=training)
-        return logits, loss
+    def __init__(self, *args, regularization="objective", precision="float32", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.regularization = regularization
+        self.precision = precision
 
-    def _zero_grad_optimizer(self, set_to_none=None):
-        # Zero the gradient buffers in place rather than freeing them: fresh
-        # 16 MB gradients of 2048 x 2048 weights every step cost page faults
-        # that, on CPU, take as long as the decomposed matrix products.
+    def pair_loss(self, batch, training):
+        """Logits of a batch against its distinct classes, its pair loss and a constant's loss.
+
+        The third value is the loss of the best constant score (the share
+        of matched pairs) on the same batch: a trained model should do far
+        better, and :meth:`on_epoch_end` records its epoch mean as
+        ``train_constant_loss``.
+        """
+        inputs, labels = batch
+        features = inputs["features"].to(self.device, non_blocking=True)
+        weights = inputs["sample_weight"].to(self.device, non_blocking=True)
+        labels = labels.to(self.device, non_blocking=True)
+        with torch.autocast(torch.device(self.device).type, dtype=torch.bfloat16,
+                            enabled=self.precision == "bfloat16"):
+            logits, targets = batch_logits_and_targets(self.module_, features, labels)
+        errors = (torch.sigmoid(logits.float()) - targets).square_().sum(dim=1)
+        n_classes = logits.shape[1]
+        total_weight = float(inputs["sample_weight"].sum())  # on the CPU: no device sync
+        loss = weights @ errors
+        constant = total_weight * (n_classes - 1) / n_classes
+        _, summed = REGULARIZATION_FORMS[self.regularization]
+        if not summed:
+            loss = loss / (total_weight * n_classes)
+            constant = constant / (total_weight * n_classes)
+        return logits, loss, constant
+
+    def on_epoch_begin(self, net, **kwargs):
+        """Reset the running mean of the constant score's loss."""
+        super().on_epoch_begin(net, **kwargs)
+        self._constant_sums = [0.0, 0]
+
+    def on_epoch_end(self, net, **kwargs):
+        """Record ``train_constant_loss``, averaged over batches as skorch averages the loss."""
+        super().on_epoch_end(net, **kwargs)
+        total, count = getattr(self, "_constant_sums", (0.0, 0))
+        if count:
+            self.history.record("train_constant_loss", total / count)
+
+    def zero_grad_in_place(self):
+        """Zero the gradient buffers without freeing them.
+
+        Fresh 16 MB gradients of 2048 x 2048 weights every step cost page
+        faults that, on CPU, take as long as the decomposed matrix products;
+        the in-place weight-gradient path of ``_modules._linear`` relies on
+        these kept buffers.
+        """
         super()._zero_grad_optimizer(set_to_none=False)
 
-    def get_loss(self, y_pred, y_true, X=None, training=False):
-        """MSE between the relation scores ``sigmoid(y_pred)`` and 1/0 targets."""
-        return self.criterion_(torch.sigmoid(y_pred), y_true)
+    def _zero_grad_optimizer(self, set_to_none=None):
+        self.zero_grad_in_place()
 
     def train_step_single(self, batch, **fit_params):
         """One optimisation step's forward and backward pass."""
         self._set_training(True)
-        logits, loss = self._pair_loss(batch, training=True)
+        logits, loss, constant = self.pair_loss(batch, training=True)
+        batch_size = len(batch[1])
+        self._constant_sums[0] += constant * batch_size
+        self._constant_sums[1] += batch_size
         if not torch.isfinite(loss):
             raise FloatingPointError(
                 "Training diverged: the loss became "
@@ -165,43 +247,51 @@ class BatchClassesNet(NeuralNet):
         """Loss of a validation batch, without gradients."""
         self._set_training(False)
         with torch.no_grad():
-            logits, loss = self._pair_loss(batch, training=False)
+            logits, loss, _ = self.pair_loss(batch, training=False)
         return {"loss": loss, "y_pred": logits}
 
-    @torch.inference_mode()
-    def relation_logits(self, features, max_pairs, offsets=None, argmax=False):
-        """Logits of ``features`` (ndarray) against every class, scored in chunks.
+    def train(self, X, y, epochs=None):
+        """Train for ``epochs`` (``max_epochs`` when None), continuing from the current weights.
+
+        Unlike ``partial_fit``, a KeyboardInterrupt from the user (Ctrl-C) is
+        not swallowed, so that the estimator can restore its previous state;
+        one raised by a callback (skorch's ``EarlyStopping``) ends training
+        normally, as in skorch.
 
         Parameters
         ----------
-        features : ndarray of shape (n_samples, Q)
-        max_pairs : int
-            Most (sample, class) pairs scored at once; bounds the memory of the
-            ``(chunk, n_classes, H)`` hidden grid.
-        offsets : ndarray of shape (n_classes,), default=None
-            Subtracted from each class's logits (calibrated stacking).
-        argmax : bool, default=False
-            Return only the index of the best class of each sample, so that
-            memory stays independent of ``n_samples * n_classes``.
+        X : dict
+            ``{"features": ndarray (n, Q), "sample_weight": ndarray (n,)}``.
+        y : ndarray of shape (n,)
+            Encoded labels.
+        epochs : int, default=None
+            Number of epochs.
 
         Returns
         -------
-        logits : ndarray of shape (n_samples, n_classes), float32
-            Or, with ``argmax``, indices of shape (n_samples,).
+        self : BatchClassesNet
         """
-        module = self.module_
-        module.eval()
-        anchor_part = module.relation.anchor_fc(module.anchors())
-        n_classes = anchor_part.shape[0]
-        shift = None if offsets is None else torch.as_tensor(
-            offsets, dtype=anchor_part.dtype, device=anchor_part.device)
-        chunk = max(1, int(max_pairs) // n_classes)
-        shape = (features.shape[0],) if argmax else (features.shape[0], n_classes)
-        out = np.empty(shape, dtype=np.int64 if argmax else np.float32)
-        for start in range(0, features.shape[0], chunk):
-            block = torch.as_tensor(features[start : start + chunk], device=self.device)
-            logits = module.relation.hidden_from_parts(module.relation.feature_fc(block), anchor_part)
-            if shift is not None:
-                logits -= shift
-            out[start : start + chunk] = (logits.argmax(dim=1) if argmax else logits).cpu().numpy()
-        return out
+        if not self.initialized_:
+            self.initialize()
+        self.notify("on_train_begin", X=X, y=y)
+        try:
+            self.fit_loop(X, y, epochs=epochs)
+        except KeyboardInterrupt as exc:
+            if not _raised_by_callback(exc):
+                raise
+        finally:
+            self.notify("on_train_end", X=X, y=y)
+        return self
+
+
+def _raised_by_callback(exc):
+    """Whether a KeyboardInterrupt was raised by a skorch callback, skorch's way to stop training.
+
+    skorch's ``EarlyStopping`` ends training by raising KeyboardInterrupt in
+    its ``on_epoch_end``; a Ctrl-C from the user arrives wherever Python is
+    at the time, almost always inside the training step.
+    """
+    tb = exc.__traceback__
+    while tb is not None and tb.tb_next is not None:
+        tb = tb.tb_next
+    return tb is not None and isinstance(tb.tb_frame.f_locals.get("self"), Callback)

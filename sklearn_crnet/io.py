@@ -1,70 +1,130 @@
-"""Saving and loading fitted models without pickle.
+"""Saving and loading fitted models without pickle, safe for files from untrusted sources.
 
-A saved model is a zip archive of two members:
+A saved model is a zip archive of three members:
 
 ``metadata.json``
     The format name and version, the estimator class (one of a fixed list),
-    its constructor parameters, the fitted attributes (classes, attribute
-    table, field centres, ...) and the SHA-256 digest of the weights.
+    its constructor parameters and its fitted attributes (classes, attribute
+    table, field centres, ...).
 ``weights.pt``
     The torch state dict, read back with ``torch.load(weights_only=True)``.
+``checksum``
+    The SHA-256 digest of ``metadata.json`` followed by ``weights.pt``: any
+    edit of either, or damage, is detected.
 
-Loading never executes code from the file: JSON is parsed, the class is looked
-up in the fixed list, and tensors are restored by torch's weights-only
-unpickler. Use this format for files from sources you do not trust; ``joblib``
-(pickle) files execute code on loading and are only for files you made
-yourself. The optimiser state is not saved: a loaded model predicts, and can
-be refitted, but does not continue its previous training run.
+Loading never executes code from the file and allocates no more than a small
+multiple of the file's size: member sizes are capped before they are read,
+JSON is parsed, the class is looked up in the fixed list, tensors are
+restored by torch's weights-only unpickler, every shape is read from the
+weights themselves, and every parameter and fitted attribute is checked
+(by the estimator's own constraints and against the weights) before the model
+is returned. Whatever is wrong with a file, loading raises one ``ValueError``
+that says so, with the reason. ``joblib`` (pickle) files, by contrast,
+execute code on loading and are only for files you made yourself.
+
+The optimiser state, the training history and the fit-only parameters
+``callbacks`` and ``validation_split`` are not saved: a loaded model
+predicts and can be refitted, and ``warm_start`` continues it with a fresh
+optimiser.
 """
 
 import hashlib
 import io
 import json
+import math
+import os
+import tempfile
 import zipfile
 from pathlib import Path
 
 import numpy as np
 import torch
+from sklearn.utils.validation import check_is_fitted
 
 from . import __version__
-from ._base import resolve_device
 from ._crnet import CRNetClassifier
-from ._modules import RelationModule, RelationScorer
 from ._relation_net import RelationNetClassifier
+from ._torch_utils import resolve_device
 
 __all__ = ["FORMAT_VERSION", "load_model", "save_model"]
 
 FORMAT_NAME = "sklearn-crnet-model"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 _ESTIMATORS = {cls.__name__: cls for cls in (CRNetClassifier, RelationNetClassifier)}
-_ARRAYS = ("classes_", "seen_classes_", "unseen_classes_", "class_attributes_", "field_centres_",
-           "anchors_", "validation_scores_", "feature_names_in_")
-_SCALARS = ("n_features_in_", "n_iter_", "best_epoch_")
+_MEMBERS = ("metadata.json", "weights.pt", "checksum")
+_FIT_ONLY_PARAMS = ("callbacks", "validation_split")
+#: Fitted attributes a file may hold, and those it must hold.
+_FITTED = ("classes_", "seen_classes_", "class_attributes_", "field_centres_", "n_features_in_",
+           "feature_names_in_", "n_iter_", "best_epoch_", "validation_scores_", "device_",
+           "n_threads_", "lr_")
+_REQUIRED = ("classes_", "seen_classes_", "class_attributes_", "n_features_in_", "n_iter_", "lr_")
+_MIN_MEMBER_CAP = 2**20  # bytes a member may always unpack to
+_EXPANSION_CAP = 16  # beyond that, at most this multiple of the archive's size
 
 
-def _encode_array(values):
+class _InvalidModel(Exception):
+    """Raised inside loading; turned into one ValueError naming the file."""
+
+
+# -- encoding ------------------------------------------------------------------
+
+def _kind(value):
+    if isinstance(value, (bool, np.bool_)):
+        return "bool"
+    if isinstance(value, (int, np.integer)):
+        return "int"
+    if isinstance(value, (float, np.floating)):
+        return "float"
+    if isinstance(value, str):
+        return "str"
+    return None
+
+
+def _plain(value):
+    """A numpy scalar as the Python scalar of its kind."""
+    kind = _kind(value)
+    return {"bool": bool, "int": int, "float": float, "str": str}[kind](value) if kind else value
+
+
+def _encode_array(name, values):
     values = np.asarray(values)
-    if values.dtype.kind in "iub":
-        kind = "int" if values.dtype.kind != "b" else "bool"
-    elif values.dtype.kind == "f":
-        kind = "float"
-    elif values.dtype.kind == "U" or all(isinstance(v, str) for v in values.ravel().tolist()):
-        kind = "str"
-    elif values.dtype.kind == "O" and all(
-            isinstance(v, (int, np.integer)) and not isinstance(v, bool)
-            for v in values.ravel().tolist()):
-        kind = "int"
-    else:
+    items = values.ravel().tolist()
+    kinds = {_kind(v) for v in items}
+    if None in kinds:
         raise TypeError(
-            f"Cannot save values of dtype {values.dtype} without pickle (labels must all be "
-            "ints, floats, bools or strings); use joblib.dump for such a model."
+            f"Cannot save {name} without pickle: it holds values of type "
+            f"{sorted({type(v).__name__ for v in items if _kind(v) is None})}; labels must be "
+            "ints, floats, bools or strings. Use joblib.dump for such a model."
         )
-    return {"kind": kind, "shape": list(values.shape), "values": values.ravel().tolist()}
+    if len(kinds) <= 1:
+        kind = kinds.pop() if kinds else {"b": "bool", "i": "int", "u": "int", "U": "str"}.get(
+            values.dtype.kind, "float")
+        values_out = [_plain(v) for v in items]
+    else:  # labels of mixed kinds keep each value's type
+        kind = "mixed"
+        values_out = [[_kind(v), _plain(v)] for v in items]
+    return {"kind": kind, "shape": list(values.shape), "values": values_out}
 
 
-def _decode_array(entry):
-    dtype = {"int": np.int64, "float": np.float64, "bool": bool, "str": str}[entry["kind"]]
-    return np.asarray(entry["values"], dtype=dtype).reshape(entry["shape"])
+def _encode_param(name, value):
+    if name in _FIT_ONLY_PARAMS:
+        return None
+    if isinstance(value, np.random.RandomState):
+        generator, keys, position, has_gauss, cached = value.get_state()
+        return {"RandomState": [generator, keys.tolist(), int(position), int(has_gauss),
+                                float(cached)]}
+    if isinstance(value, torch.device):
+        return str(value)
+    if value is None or _kind(value):
+        return _plain(value)
+    raise TypeError(f"Cannot save parameter {name}={value!r} without pickle; use joblib.dump.")
+
+
+def _json_bytes(payload):
+    try:
+        return json.dumps(payload, allow_nan=False).encode("utf-8")
+    except ValueError as exc:
+        raise ValueError(f"Cannot save a model with non-finite values: {exc}") from None
 
 
 def save_model(model, path):
@@ -76,8 +136,9 @@ def save_model(model, path):
         The fitted model.
     path : str or Path
         File to write (conventionally ``*.crnet``). It is written to a
-        temporary name first and renamed, so an existing file is never left
-        half-written.
+        temporary file beside it and renamed only when complete, so an
+        existing file is replaced whole or not at all, and no partial file is
+        left behind.
 
     Returns
     -------
@@ -86,56 +147,166 @@ def save_model(model, path):
     name = type(model).__name__
     if name not in _ESTIMATORS:
         raise TypeError(f"save_model saves {sorted(_ESTIMATORS)}; got {name}.")
-    if not hasattr(model, "net_"):
-        raise ValueError(f"This {name} is not fitted; fit it before saving.")
-    params = model.get_params()
-    params["validation_split"] = None  # only used during fit; splitters are not JSON
+    check_is_fitted(model)
+    state = model.__getstate__()
+    params = {k: _encode_param(k, v) for k, v in model.get_params(deep=False).items()}
+    fitted = {}
+    for key in _FITTED:
+        if key not in state:
+            continue
+        value = state[key]
+        fitted[key] = (_plain(value) if value is None or _kind(value) and np.ndim(value) == 0
+                       else _encode_array(key, value))
     buffer = io.BytesIO()
-    state = {k: v.detach().cpu() for k, v in model.net_.module_.state_dict().items()}
-    torch.save(state, buffer)
+    torch.save(state["net_state_"]["module"], buffer)
     weights = buffer.getvalue()
-    fitted = {k: _encode_array(getattr(model, k)) for k in _ARRAYS if hasattr(model, k)}
-    fitted.update({k: int(getattr(model, k)) for k in _SCALARS if hasattr(model, k)})
-    metadata = {
-        "format": FORMAT_NAME, "format_version": FORMAT_VERSION,
-        "library_version": __version__, "estimator": name, "params": params,
-        "fitted": fitted, "trained_on": model.device_,
-        "weights_sha256": hashlib.sha256(weights).hexdigest(),
-    }
+    metadata = _json_bytes({
+        "format": FORMAT_NAME, "format_version": FORMAT_VERSION, "library_version": __version__,
+        "estimator": name, "params": params, "fitted": fitted,
+    })
+    checksum = hashlib.sha256(metadata + weights).hexdigest().encode()
+
     path = Path(path)
-    temporary = path.with_name(path.name + ".partial")
-    with zipfile.ZipFile(temporary, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("metadata.json", json.dumps(metadata))
-        archive.writestr("weights.pt", weights)
-    temporary.replace(path)
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".partial",
+                                         dir=path.parent if str(path.parent) else ".")
+    try:
+        with os.fdopen(handle, "wb") as raw, zipfile.ZipFile(raw, "w") as archive:
+            archive.writestr("metadata.json", metadata, compress_type=zipfile.ZIP_DEFLATED)
+            archive.writestr("weights.pt", weights, compress_type=zipfile.ZIP_STORED)
+            archive.writestr("checksum", checksum)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
     return path
 
 
-def _read(path):
+# -- decoding ------------------------------------------------------------------
+
+def _read_members(path):
+    size = os.path.getsize(path)
+    cap = _MIN_MEMBER_CAP + _EXPANSION_CAP * size
+    with zipfile.ZipFile(path) as archive:
+        names = archive.namelist()
+        if sorted(names) != sorted(_MEMBERS):
+            raise _InvalidModel(f"it holds members {sorted(names)[:6]}, expected {list(_MEMBERS)}")
+        members = {}
+        for name in _MEMBERS:
+            info = archive.getinfo(name)
+            if info.file_size > cap:
+                raise _InvalidModel(f"{name} would unpack to {info.file_size} bytes, more than "
+                                    f"{cap} for a file of {size} bytes")
+            with archive.open(info) as stream:
+                data = stream.read(cap + 1)  # the header's size is not trusted either
+            if len(data) > cap:
+                raise _InvalidModel(f"{name} unpacks to more than {cap} bytes")
+            members[name] = data
+    return members
+
+
+def _refuse_constant(name):
+    raise _InvalidModel(f"metadata holds the non-finite number {name}")
+
+
+def _decode_scalar(kind, value):
+    checks = {"int": lambda v: isinstance(v, int) and not isinstance(v, bool)
+              and -2**63 <= v < 2**63,
+              "float": lambda v: isinstance(v, (int, float)) and not isinstance(v, bool)
+              and math.isfinite(v),
+              "bool": lambda v: isinstance(v, bool), "str": lambda v: isinstance(v, str)}
+    if kind not in checks or not checks[kind](value):
+        raise _InvalidModel(f"value {str(value)[:40]!r} is not a valid {kind}")
+    return float(value) if kind == "float" else value
+
+
+def _decode_array(key, entry):
+    if not isinstance(entry, dict) or set(entry) != {"kind", "shape", "values"}:
+        raise _InvalidModel(f"{key} is not an encoded array")
+    kind, shape, values = entry["kind"], entry["shape"], entry["values"]
+    if (not isinstance(shape, list) or len(shape) > 2
+            or not all(isinstance(d, int) and not isinstance(d, bool) and d >= 0 for d in shape)):
+        raise _InvalidModel(f"{key} has an invalid shape {str(shape)[:40]}")
+    if not isinstance(values, list) or len(values) != math.prod(shape):
+        raise _InvalidModel(f"{key} does not hold {math.prod(shape)} values for its shape {shape}")
+    if kind == "mixed":
+        decoded = np.empty(len(values), dtype=object)
+        for i, item in enumerate(values):
+            if not isinstance(item, list) or len(item) != 2:
+                raise _InvalidModel(f"{key} holds an invalid mixed-type value")
+            decoded[i] = _decode_scalar(item[0], item[1])
+        return decoded.reshape(shape)
+    dtype = {"int": np.int64, "float": np.float64, "bool": bool, "str": str}.get(kind)
+    if dtype is None:
+        raise _InvalidModel(f"{key} has unknown kind {str(kind)[:20]!r}")
+    return np.asarray([_decode_scalar(kind, v) for v in values], dtype=dtype).reshape(shape)
+
+
+def _decode_param(name, value):
+    if isinstance(value, dict) and set(value) == {"RandomState"}:
+        try:
+            generator, keys, position, has_gauss, cached = value["RandomState"]
+            state = np.random.RandomState()
+            state.set_state((str(generator), np.asarray(keys, dtype=np.uint32), int(position),
+                             int(has_gauss), float(cached)))
+            return state
+        except (TypeError, ValueError, OverflowError):
+            raise _InvalidModel(f"parameter {name} holds an invalid RandomState") from None
+    if value is not None and _kind(value) is None:
+        raise _InvalidModel(f"parameter {name} has a value of type {type(value).__name__}")
+    if isinstance(value, float) and not math.isfinite(value):
+        raise _InvalidModel(f"parameter {name} is not finite")
+    return value
+
+
+def _decode_metadata(raw):
     try:
-        with zipfile.ZipFile(path) as archive:
-            metadata = json.loads(archive.read("metadata.json"))
-            weights = archive.read("weights.pt")
-    except FileNotFoundError:
-        raise
-    except (zipfile.BadZipFile, KeyError, EOFError, OSError, json.JSONDecodeError,
-            UnicodeDecodeError) as exc:
-        raise ValueError(
-            f"{path} is not a readable sklearn-crnet model file (truncated, damaged or another "
-            f"format): {exc}"
-        ) from None
+        metadata = json.loads(raw.decode("utf-8"), parse_constant=_refuse_constant)
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
+        raise _InvalidModel(f"metadata.json is not valid JSON ({type(exc).__name__})") from None
     if not isinstance(metadata, dict) or metadata.get("format") != FORMAT_NAME:
-        raise ValueError(f"{path} is not a sklearn-crnet model file.")
+        raise _InvalidModel("it is not a sklearn-crnet model file")
     version = metadata.get("format_version")
     if version != FORMAT_VERSION:
-        raise ValueError(
-            f"{path} uses model format version {version!r}; this sklearn-crnet "
-            f"({__version__}) reads version {FORMAT_VERSION}."
-        )
-    if hashlib.sha256(weights).hexdigest() != metadata.get("weights_sha256"):
-        raise ValueError(f"{path}: the weights do not match their recorded checksum (tampered "
-                         "with or damaged).")
-    return metadata, weights
+        raise _InvalidModel(f"it uses model format version {str(version)[:20]}; this "
+                            f"sklearn-crnet ({__version__}) reads version {FORMAT_VERSION}")
+    estimator = _ESTIMATORS.get(metadata.get("estimator")) if isinstance(
+        metadata.get("estimator"), str) else None
+    if estimator is None:
+        raise _InvalidModel(f"unknown estimator {str(metadata.get('estimator'))[:40]!r}")
+    params, fitted = metadata.get("params"), metadata.get("fitted")
+    if not isinstance(params, dict) or not isinstance(fitted, dict):
+        raise _InvalidModel("params and fitted attributes must be objects")
+    expected = set(estimator().get_params(deep=False))
+    if set(params) != expected:
+        raise _InvalidModel(f"parameters {sorted(set(params) ^ expected)[:5]} are missing or unknown")
+    missing = [k for k in _REQUIRED if k not in fitted]
+    unknown = sorted(set(fitted) - set(_FITTED))
+    if missing or unknown:
+        raise _InvalidModel(f"fitted attributes {missing + unknown} are missing or unknown")
+    state = {}
+    for key, value in fitted.items():
+        if isinstance(value, dict):
+            state[key] = _decode_array(key, value)
+        elif value is None or _kind(value) in ("int", "float", "str"):
+            state[key] = _decode_param(key, value)
+        else:
+            raise _InvalidModel(f"fitted attribute {key} has an invalid value")
+    for key in ("n_features_in_", "n_iter_", "best_epoch_"):
+        if key in state and not (isinstance(state[key], int) and state[key] >= 1):
+            raise _InvalidModel(f"{key} must be a positive integer")
+    params = {k: _decode_param(k, v) for k, v in params.items()}
+    return estimator, params, state
+
+
+def _load_weights(raw):
+    try:
+        weights = torch.load(io.BytesIO(raw), map_location="cpu", weights_only=True)
+    except Exception as exc:  # noqa: BLE001 - any failure of a crafted file is an invalid file
+        raise _InvalidModel(f"weights.pt cannot be read ({type(exc).__name__})") from None
+    if not isinstance(weights, dict) or not all(
+            isinstance(k, str) and isinstance(v, torch.Tensor) for k, v in weights.items()):
+        raise _InvalidModel("weights.pt is not a state dict of named tensors")
+    return weights
 
 
 def load_model(path, device="auto"):
@@ -156,28 +327,32 @@ def load_model(path, device="auto"):
 
     Raises
     ------
+    FileNotFoundError
+        If there is no file at ``path``.
     ValueError
-        For a truncated, damaged or tampered file, or an unknown format version.
+        For anything else wrong with the file (not a model file, truncated,
+        damaged, edited, inconsistent, or from another format version).
     """
-    metadata, weights = _read(path)
-    estimator = _ESTIMATORS.get(metadata.get("estimator"))
-    if estimator is None:
-        raise ValueError(f"{path}: unknown estimator {metadata.get('estimator')!r}.")
+    device = resolve_device(device)
+    if not Path(path).exists():
+        raise FileNotFoundError(f"No model file at {path}.")
     try:
-        model = estimator(**metadata["params"])
-        for key, value in metadata["fitted"].items():
-            if key not in _ARRAYS + _SCALARS:
-                raise ValueError(f"unexpected fitted attribute {key!r}")
-            setattr(model, key, _decode_array(value) if isinstance(value, dict) else int(value))
-        state = torch.load(io.BytesIO(weights), map_location="cpu", weights_only=True)
-        model.device_ = resolve_device(device)
-        n_features = model.n_features_in_
-        scaled = model._scaled_attributes()
-        scorer = RelationScorer(
-            model._empty_projection(scaled.shape[1], n_features),
-            RelationModule(n_features, model.hidden_units), scaled)
-        scorer.load_state_dict(state)
-        model.net_ = model._make_net(scorer, model.max_epochs).initialize()
-    except (TypeError, ValueError, KeyError, RuntimeError) as exc:
-        raise ValueError(f"{path}: inconsistent model file ({exc}).") from None
+        members = _read_members(path)
+        digest = hashlib.sha256(members["metadata.json"] + members["weights.pt"]).hexdigest()
+        if members["checksum"].decode("ascii", "replace").strip() != digest:
+            raise _InvalidModel("its checksum does not match its contents (damaged or edited)")
+        estimator, params, state = _decode_metadata(members["metadata.json"])
+        weights = _load_weights(members["weights.pt"])
+        model = estimator(**params)
+        state["device_"] = device
+        state["net_state_"] = {"module": weights}
+        model.__setstate__(state)
+    except _InvalidModel as exc:
+        raise ValueError(f"{path} is not a valid sklearn-crnet model file: {exc}.") from None
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError) as exc:
+        raise ValueError(f"{path} is not a valid sklearn-crnet model file: it is not a readable "
+                         f"zip archive ({type(exc).__name__}: {exc}).") from None
+    except Exception as exc:  # noqa: BLE001 - parameters or attributes inconsistent with the weights
+        raise ValueError(f"{path} is not a valid sklearn-crnet model file: "
+                         f"{type(exc).__name__}: {exc}.") from None
     return model

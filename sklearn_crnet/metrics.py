@@ -2,9 +2,13 @@
 
 import numpy as np
 
+from ._attributes import describe_labels
+
 __all__ = [
     "area_under_curve",
     "ausuc",
+    "ausuc_score",
+    "final_estimator",
     "gzsl_report",
     "gzsl_scorer",
     "harmonic_mean",
@@ -14,10 +18,13 @@ __all__ = [
     "model_local_relative_distance",
     "per_class_accuracy",
     "seen_unseen_curve",
+    "seen_unseen_curve_from_scores",
+    "uncalibrated_scores",
+    "zsl_scorer",
 ]
 
 
-def per_class_accuracy(y_true, y_pred, labels=None):
+def per_class_accuracy(y_true, y_pred, labels=None, sample_weight=None):
     """Accuracy of each class: the share of its samples predicted as that class.
 
     Parameters
@@ -27,6 +34,8 @@ def per_class_accuracy(y_true, y_pred, labels=None):
     labels : array-like, default=None
         Classes to report, in this order. Defaults to the sorted classes of
         ``y_true``. A class absent from ``y_true`` gets NaN.
+    sample_weight : array-like of shape (n_samples,), default=None
+        Weights of the samples within their class (a weighted share).
 
     Returns
     -------
@@ -44,16 +53,20 @@ def per_class_accuracy(y_true, y_pred, labels=None):
             f"y_true and y_pred must be 1-D of the same length; got shapes "
             f"{y_true.shape} and {y_pred.shape}."
         )
+    weights = np.ones(len(y_true)) if sample_weight is None else np.asarray(sample_weight, float)
+    if weights.shape != y_true.shape:
+        raise ValueError(f"sample_weight has shape {weights.shape}; expected {y_true.shape}.")
     labels = np.unique(y_true) if labels is None else np.asarray(labels)
     accuracies = np.full(len(labels), np.nan)
     for i, label in enumerate(labels):
         mask = y_true == label
-        if mask.any():
-            accuracies[i] = np.mean(y_pred[mask] == label)
+        total = weights[mask].sum()
+        if mask.any() and total > 0:
+            accuracies[i] = weights[mask] @ (y_pred[mask] == label) / total
     return accuracies
 
 
-def mean_per_class_accuracy(y_true, y_pred, labels):
+def mean_per_class_accuracy(y_true, y_pred, labels, sample_weight=None):
     """Mean accuracy over those of ``labels`` that occur in ``y_true``.
 
     Parameters
@@ -62,13 +75,15 @@ def mean_per_class_accuracy(y_true, y_pred, labels):
         True and predicted labels.
     labels : array-like
         The classes to average over (e.g. the seen classes).
+    sample_weight : array-like of shape (n_samples,), default=None
+        Weights of the samples within their class.
 
     Returns
     -------
     accuracy : float
         NaN when no class of ``labels`` occurs in ``y_true``.
     """
-    accuracies = per_class_accuracy(y_true, y_pred, labels)
+    accuracies = per_class_accuracy(y_true, y_pred, labels, sample_weight)
     present = ~np.isnan(accuracies)
     return float(accuracies[present].mean()) if present.any() else float("nan")
 
@@ -92,7 +107,7 @@ def harmonic_mean(seen_accuracy, unseen_accuracy):
     return 0.0 if total == 0 else float(2 * seen_accuracy * unseen_accuracy / total)
 
 
-def gzsl_report(y_true, y_pred, *, seen_classes, unseen_classes):
+def gzsl_report(y_true, y_pred, *, seen_classes, unseen_classes, sample_weight=None):
     """As, Au and H of a GZSL prediction, with every class's accuracy.
 
     As (Au) is the mean per-class accuracy over the seen (unseen) classes
@@ -104,6 +119,8 @@ def gzsl_report(y_true, y_pred, *, seen_classes, unseen_classes):
         True and predicted labels.
     seen_classes, unseen_classes : array-like
         The model's seen and unseen classes.
+    sample_weight : array-like of shape (n_samples,), default=None
+        Weights of the samples within their class's accuracy.
 
     Returns
     -------
@@ -113,11 +130,11 @@ def gzsl_report(y_true, y_pred, *, seen_classes, unseen_classes):
     """
     seen_classes = np.asarray(seen_classes)
     unseen_classes = np.asarray(unseen_classes)
-    seen = mean_per_class_accuracy(y_true, y_pred, seen_classes)
-    unseen = mean_per_class_accuracy(y_true, y_pred, unseen_classes)
+    seen = mean_per_class_accuracy(y_true, y_pred, seen_classes, sample_weight)
+    unseen = mean_per_class_accuracy(y_true, y_pred, unseen_classes, sample_weight)
     h = float("nan") if np.isnan(seen) or np.isnan(unseen) else harmonic_mean(seen, unseen)
     labels = np.concatenate([seen_classes, unseen_classes])
-    accuracies = per_class_accuracy(y_true, y_pred, labels)
+    accuracies = per_class_accuracy(y_true, y_pred, labels, sample_weight)
     per_class = {
         label: float(acc) for label, acc in zip(labels.tolist(), accuracies, strict=True) if not np.isnan(acc)
     }
@@ -158,8 +175,19 @@ def harmonic_mean_score(y_true, y_pred, *, seen_classes, unseen_classes):
     return report["H"]
 
 
-def _final_estimator(estimator):
-    """The GZSL model inside a Pipeline or a fitted search, or the estimator itself."""
+def final_estimator(estimator):
+    """The GZSL model inside a Pipeline or a fitted search, or the estimator itself.
+
+    Parameters
+    ----------
+    estimator : fitted estimator
+        A GZSL model (``seen_classes_``), a ``Pipeline`` ending in one, or a
+        fitted search (``best_estimator_``) over either.
+
+    Returns
+    -------
+    model : fitted GZSL model
+    """
     while not hasattr(estimator, "seen_classes_"):
         if hasattr(estimator, "best_estimator_"):
             estimator = estimator.best_estimator_
@@ -173,14 +201,25 @@ def _final_estimator(estimator):
     return estimator
 
 
-def gzsl_scorer(estimator, X, y):
+def _check_known_labels(model, y):
+    known = np.isin(y, model.classes_)
+    if not known.all():
+        unknown = np.unique(y[~known]) if y.dtype.kind != "O" else list(dict.fromkeys(y[~known]))
+        raise ValueError(
+            f"y holds labels {describe_labels(unknown)} that are not classes of the model "
+            f"({describe_labels(model.classes_)}); add their rows with set_class_attributes to "
+            "score them."
+        )
+
+
+def gzsl_scorer(estimator, X, y, sample_weight=None):
     """Scorer for ``scoring=`` in model selection: the GZSL harmonic mean H.
 
     Reads the seen and unseen classes of the fitted model (also inside a
-    Pipeline). When ``y`` holds only seen (or only unseen) classes, as in the
-    folds of an ordinary ``StratifiedKFold``, H is undefined and the mean
-    per-class accuracy over the classes present is returned instead, the
-    same rule as :meth:`CRNetClassifier.score`.
+    Pipeline or a search). When ``y`` holds only seen (or only unseen)
+    classes, as in the folds of an ordinary ``StratifiedKFold``, H is
+    undefined and the mean per-class accuracy over the classes present is
+    returned instead, the same rule as :meth:`sklearn_crnet.CRNetClassifier.score`.
 
     Parameters
     ----------
@@ -189,18 +228,55 @@ def gzsl_scorer(estimator, X, y):
     X : array-like of shape (n_samples, n_features)
         Samples, one row each.
     y : array-like of shape (n_samples,)
-        True labels of the samples.
+        True labels of the samples; every one must be a class of the model.
+    sample_weight : array-like of shape (n_samples,), default=None
+        Weights of the samples within their class's accuracy.
 
     Returns
     -------
     score : float
     """
-    model = _final_estimator(estimator)
-    report = gzsl_report(np.asarray(y), estimator.predict(X),
-                         seen_classes=model.seen_classes_, unseen_classes=model.unseen_classes_)
+    model = final_estimator(estimator)
+    y = np.asarray(y)
+    _check_known_labels(model, y)
+    report = gzsl_report(y, estimator.predict(X), seen_classes=model.seen_classes_,
+                         unseen_classes=model.unseen_classes_, sample_weight=sample_weight)
     if np.isnan(report["H"]):
         return report["Au"] if np.isnan(report["As"]) else report["As"]
     return report["H"]
+
+
+def zsl_scorer(estimator, X, y):
+    """Conventional zero-shot accuracy: search only the unseen classes, score unseen samples.
+
+    The mean per-class accuracy over the unseen classes when predictions
+    range over the unseen classes alone (the "T1" figure of the xlsa17
+    benchmark), next to :func:`gzsl_scorer`'s GZSL figure.
+
+    Parameters
+    ----------
+    estimator : fitted estimator
+        A GZSL model (or a Pipeline or search ending in one) with unseen classes.
+    X : array-like of shape (n_samples, n_features)
+        Samples of unseen classes.
+    y : array-like of shape (n_samples,)
+        Their labels; all must be unseen classes of the model.
+
+    Returns
+    -------
+    accuracy : float
+    """
+    model = final_estimator(estimator)
+    y = np.asarray(y)
+    _check_known_labels(model, y)
+    seen = np.isin(y, model.seen_classes_)
+    if seen.any():
+        raise ValueError(
+            f"Conventional zero-shot accuracy is measured on unseen-class samples only; y holds "
+            f"seen classes {describe_labels(np.unique(y[seen]))}. Use gzsl_scorer for mixed data."
+        )
+    predicted = estimator.predict(X, classes="unseen")
+    return mean_per_class_accuracy(y, predicted, model.unseen_classes_)
 
 
 def local_relative_distance(seen_anchors, unseen_anchors):
@@ -268,25 +344,49 @@ def model_local_relative_distance(estimator):
     lrd : ndarray of shape (n_unseen_classes,)
         Aligned with ``estimator.unseen_classes_``.
     """
-    model = _final_estimator(estimator)
-    seen = model._seen_mask()
+    model = final_estimator(estimator)
+    seen = np.isin(model.classes_, model.seen_classes_)
     if seen.all():
         raise ValueError("The model has no unseen classes, so there is no LRD to compute.")
     return local_relative_distance(model.anchors_[seen], model.anchors_[~seen])
 
 
-def seen_unseen_curve(estimator, X, y, offsets=None):
-    """Trace (As, Au) while sweeping the calibration offset (Chao et al., 2016).
+def uncalibrated_scores(estimator, X):
+    """Relation logits of every class before calibration, columns aligned with ``classes_``.
 
-    The offset is subtracted from the seen classes' decision scores (relation
-    logits) on top of nothing else: the estimator's own ``calibration`` is
-    ignored here. Large negative offsets give Au = 0, large positive ones
-    As = 0.
+    ``estimator.decision_function(X)`` (through any Pipeline transforms)
+    plus the model's ``calibration_offsets_``.
 
     Parameters
     ----------
-    estimator : fitted CRNetClassifier (or Pipeline ending in one)
-        A fitted GZSL model (CRNetClassifier, RelationNetClassifier or a Pipeline ending in one).
+    estimator : fitted estimator
+        A GZSL model with more than two classes, or a Pipeline or search ending in one.
+    X : array-like of shape (n_samples, n_features)
+        Samples, one row each.
+
+    Returns
+    -------
+    scores : ndarray of shape (n_samples, n_classes)
+    """
+    model = final_estimator(estimator)
+    if len(model.classes_) < 3:
+        raise ValueError("A seen-unseen analysis needs at least two seen and one unseen class.")
+    return np.asarray(estimator.decision_function(X), dtype=np.float64) + model.calibration_offsets_
+
+
+def seen_unseen_curve(estimator, X, y, offsets=None):
+    """Trace (As, Au) while sweeping the calibration offset (Chao et al., 2016).
+
+    The offset is subtracted from the seen classes' relation logits; the
+    estimator's own ``calibration`` is ignored here. Large negative offsets
+    give Au = 0, large positive ones As = 0. Pipelines and searches are
+    applied whole (their transforms included).
+
+    Parameters
+    ----------
+    estimator : fitted estimator
+        A fitted GZSL model (CRNetClassifier, RelationNetClassifier, or a
+        Pipeline or search ending in one).
     X : array-like of shape (n_samples, n_features)
         Samples of seen and unseen classes (a validation or test set).
     y : array-like of shape (n_samples,)
@@ -302,28 +402,118 @@ def seen_unseen_curve(estimator, X, y, offsets=None):
     seen_accuracy : ndarray of shape (n_points,)
     unseen_accuracy : ndarray of shape (n_points,)
     """
-    model = _final_estimator(estimator)
-    if estimator is not model:  # apply the pipeline's transformers
-        X = estimator[:-1].transform(X) if hasattr(estimator, "steps") else X
+    model = final_estimator(estimator)
     y = np.asarray(y)
-    logits = model._relation_logits(model._check_X(X)).astype(np.float64)
-    seen = model._seen_mask()
-    if seen.all():
-        raise ValueError("The model has no unseen classes; a seen-unseen curve needs some.")
+    _check_known_labels(model, y)
+    return seen_unseen_curve_from_scores(y, uncalibrated_scores(estimator, X), classes=model.classes_,
+                                         seen_classes=model.seen_classes_, offsets=offsets)
+
+
+def seen_unseen_curve_from_scores(y_true, y_score, *, classes, seen_classes, offsets=None):
+    """The seen-unseen curve of given class scores, in O(n log n).
+
+    Subtracting an offset ``o`` from the seen classes' scores turns a sample's
+    prediction from its best seen class to its best unseen class exactly when
+    ``o`` passes the gap between the two scores (ties go to the class listed
+    first, as ``argmax`` does). Sorting the gaps once gives As and Au at every
+    offset from cumulative sums.
+
+    Parameters
+    ----------
+    y_true : array-like of shape (n_samples,)
+        True labels.
+    y_score : array-like of shape (n_samples, n_classes)
+        Scores (uncalibrated logits) of every class, columns in ``classes`` order.
+    classes : array-like of shape (n_classes,)
+        The class of each column.
+    seen_classes : array-like
+        The seen classes; the others are unseen.
+    offsets : array-like, default=None
+        Offsets to evaluate; by default the midpoints between consecutive
+        distinct gaps plus one offset beyond each end.
+
+    Returns
+    -------
+    offsets : ndarray of shape (n_points,)
+    seen_accuracy : ndarray of shape (n_points,)
+        Mean per-class accuracy over the seen classes present in ``y_true``
+        (NaN if none).
+    unseen_accuracy : ndarray of shape (n_points,)
+        The same over the unseen classes.
+
+    Examples
+    --------
+    >>> scores = [[2.0, 0.0, 1.0], [0.0, 1.0, 3.0]]
+    >>> off, seen, unseen = seen_unseen_curve_from_scores(
+    ...     [0, 2], scores, classes=[0, 1, 2], seen_classes=[0, 1])
+    >>> off.tolist(), seen.tolist(), unseen.tolist()
+    ([-3.0, -0.5, 3.0], [1.0, 1.0, 0.0], [0.0, 1.0, 1.0])
+    """
+    scores = np.asarray(y_score, dtype=np.float64)
+    classes = np.asarray(classes)
+    y_true = np.asarray(y_true)
+    if scores.ndim != 2 or scores.shape != (len(y_true), len(classes)):
+        raise ValueError(f"y_score must have shape (n_samples, n_classes) = "
+                         f"({len(y_true)}, {len(classes)}); got {scores.shape}.")
+    seen = np.isin(classes, seen_classes)
+    if seen.all() or not seen.any():
+        raise ValueError("A seen-unseen curve needs both seen and unseen classes.")
+    rows = np.arange(len(scores))
+    seen_columns, unseen_columns = np.flatnonzero(seen), np.flatnonzero(~seen)
+    best_seen = seen_columns[scores[:, seen].argmax(axis=1)]
+    best_unseen = unseen_columns[scores[:, ~seen].argmax(axis=1)]
+    gaps = scores[rows, best_seen] - scores[rows, best_unseen]
+
+    index = {label: i for i, label in enumerate(classes.tolist())}
+    truth = np.array([index.get(label, -1) for label in y_true.tolist()], dtype=np.int64)
+    weight_seen, weight_unseen = _class_weights(truth, seen), _class_weights(truth, ~seen)
+    gain_seen = np.where(best_seen == truth, weight_seen, 0.0)      # counts when predicted seen
+    gain_unseen = np.where(best_unseen == truth, weight_unseen, 0.0)  # counts when predicted unseen
+
     if offsets is None:
-        gaps = logits[:, seen].max(axis=1) - logits[:, ~seen].max(axis=1)
-        inner = np.unique(gaps)
-        midpoints = (inner[:-1] + inner[1:]) / 2 if len(inner) > 1 else inner
-        span = np.abs(inner).max() + 1.0
-        offsets = np.concatenate([[-span], midpoints, [span]])
+        distinct = np.unique(gaps)
+        span = np.abs(distinct).max() + 1.0
+        inner = (distinct[:-1] + distinct[1:]) / 2 if len(distinct) > 1 else distinct
+        offsets = np.concatenate([[-span], inner, [span]])
     offsets = np.asarray(offsets, dtype=np.float64)
-    seen_acc, unseen_acc = np.empty(len(offsets)), np.empty(len(offsets))
-    for i, offset in enumerate(offsets):
-        shifted = logits - offset * seen
-        predicted = model.classes_[shifted.argmax(axis=1)]
-        seen_acc[i] = mean_per_class_accuracy(y, predicted, model.seen_classes_)
-        unseen_acc[i] = mean_per_class_accuracy(y, predicted, model.unseen_classes_)
-    return offsets, seen_acc, unseen_acc
+    if offsets.ndim != 1:
+        raise ValueError(f"offsets must be 1-D; got shape {offsets.shape}.")
+
+    order = np.argsort(gaps, kind="stable")
+    sorted_gaps = gaps[order]
+    cum_seen = np.concatenate([[0.0], np.cumsum(gain_seen[order])])
+    cum_unseen = np.concatenate([[0.0], np.cumsum(gain_unseen[order])])
+    # Gaps well below an offset predict unseen, well above it seen. Within a few
+    # rounding errors of it, the decision is taken exactly as argmax takes it.
+    tolerance = 1e-9 * max(1.0, float(np.abs(scores).max()), float(np.abs(offsets).max(initial=0)))
+    below = np.searchsorted(sorted_gaps, offsets - tolerance, side="left")
+    above = np.searchsorted(sorted_gaps, offsets + tolerance, side="right")
+    seen_accuracy = cum_seen[-1] - cum_seen[above]
+    unseen_accuracy = cum_unseen[below].copy()
+    best_seen_score, best_unseen_score = scores[rows, best_seen][order], scores[rows, best_unseen][order]
+    for i in np.flatnonzero(above > below):  # rare: offsets at a gap
+        window = slice(below[i], above[i])
+        shifted = best_seen_score[window] - offsets[i]
+        unseen_score = best_unseen_score[window]
+        first = best_seen[order][window] < best_unseen[order][window]
+        predicted_seen = (shifted > unseen_score) | ((shifted == unseen_score) & first)
+        seen_accuracy[i] += gain_seen[order][window] @ predicted_seen
+        unseen_accuracy[i] += gain_unseen[order][window] @ ~predicted_seen
+    if not np.any(weight_seen):
+        seen_accuracy = np.full(len(offsets), np.nan)
+    if not np.any(weight_unseen):
+        unseen_accuracy = np.full(len(offsets), np.nan)
+    return offsets, seen_accuracy, unseen_accuracy
+
+
+def _class_weights(truth, kind_mask):
+    """Per-sample weights 1 / (n_class * n_classes_present) over the classes of ``kind_mask``."""
+    weights = np.zeros(len(truth))
+    members = (truth >= 0) & kind_mask[np.maximum(truth, 0)]
+    if members.any():
+        labels, inverse, counts = np.unique(truth[members], return_inverse=True, return_counts=True)
+        weights[members] = 1.0 / (counts[inverse] * len(labels))
+    return weights
 
 
 def ausuc(estimator, X, y):
@@ -334,8 +524,9 @@ def ausuc(estimator, X, y):
 
     Parameters
     ----------
-    estimator : fitted CRNetClassifier (or Pipeline ending in one)
-        A fitted GZSL model (CRNetClassifier, RelationNetClassifier or a Pipeline ending in one).
+    estimator : fitted estimator
+        A fitted GZSL model (CRNetClassifier, RelationNetClassifier, or a
+        Pipeline or search ending in one).
     X : array-like of shape (n_samples, n_features)
         Samples, one row each.
     y : array-like of shape (n_samples,)
@@ -346,6 +537,28 @@ def ausuc(estimator, X, y):
     area : float
     """
     return area_under_curve(*seen_unseen_curve(estimator, X, y))
+
+
+def ausuc_score(y_true, y_score, *, classes, seen_classes):
+    """AUSUC of given class scores (see :func:`ausuc` and :func:`seen_unseen_curve_from_scores`).
+
+    Parameters
+    ----------
+    y_true : array-like of shape (n_samples,)
+        True labels.
+    y_score : array-like of shape (n_samples, n_classes)
+        Uncalibrated scores of every class, columns in ``classes`` order.
+    classes : array-like of shape (n_classes,)
+        The class of each column.
+    seen_classes : array-like
+        The seen classes.
+
+    Returns
+    -------
+    area : float
+    """
+    return area_under_curve(*seen_unseen_curve_from_scores(
+        y_true, y_score, classes=classes, seen_classes=seen_classes))
 
 
 def area_under_curve(offsets, seen_accuracy, unseen_accuracy):

@@ -53,7 +53,7 @@ class GZSLSplit(BaseCrossValidator):
     >>> from sklearn_crnet.model_selection import GZSLSplit
     >>> y = np.repeat(np.arange(5), 10)
     >>> train, val = next(GZSLSplit(n_splits=2, random_state=0).split(np.zeros((50, 1)), y))
-    >>> sorted(set(y[val]) - set(y[train]))   # the fold's validation-unseen class
+    >>> sorted(set(y[val].tolist()) - set(y[train].tolist()))  # the validation-unseen class
     [2]
     """
 

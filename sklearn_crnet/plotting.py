@@ -3,8 +3,8 @@
 import numpy as np
 
 from .metrics import (
-    _final_estimator,
     area_under_curve,
+    final_estimator,
     model_local_relative_distance,
     seen_unseen_curve,
 )
@@ -36,7 +36,7 @@ def _axes(ax, figsize):
 
 
 def _normalised_anchors(model, n_dims):
-    anchors = _final_estimator(model).anchors_[:, :n_dims]
+    anchors = final_estimator(model).anchors_[:, :n_dims]
     peak = np.abs(anchors).max(axis=1, keepdims=True)
     return anchors / np.where(peak == 0, 1.0, peak)
 
@@ -81,8 +81,8 @@ def plot_feature_anchors(models, n_dims=300, axes=None):
         _, axes = plt.subplots(len(models), 1, figsize=(9, 2.2 * len(models)), squeeze=False)
         axes = axes[:, 0]
     for ax, (name, model) in zip(axes, models.items(), strict=True):
-        final = _final_estimator(model)
-        unseen_first = np.argsort(final._seen_mask(), kind="stable")
+        final = final_estimator(model)
+        unseen_first = np.argsort(np.isin(final.classes_, final.seen_classes_), kind="stable")
         image = ax.imshow(_normalised_anchors(final, n_dims)[unseen_first], aspect="auto",
                           cmap="viridis", vmin=0, vmax=1, interpolation="nearest")
         ax.set_title(f"{name}: sparsity {anchor_sparsity(final):.0%} (entries < 1% of row max)",
@@ -114,12 +114,12 @@ def plot_expert_responses(crnet, n_top=10, axes=None):
     figure : matplotlib Figure
     """
     plt = _pyplot()
-    model = _final_estimator(crnet)
+    model = final_estimator(crnet)
     centres = model.field_centres_
     inputs = np.vstack([centres, centres.mean(axis=0, keepdims=True)])
     names = [f"$s_{k + 1}$" for k in range(len(centres))] + ["mean of centres"]
-    # The centres live in scaled attribute space; respond to them directly.
-    responses = model._expert_responses_scaled(inputs)
+    # The centres live in the scaled attribute space.
+    responses = model.expert_responses(inputs, scaled=True)
     if axes is None:
         _, axes = plt.subplots(1, len(inputs), figsize=(3 * len(inputs), 2.8), squeeze=False)
         axes = axes[0]
@@ -159,7 +159,7 @@ def plot_lrd(models, ax=None):
     ax = _axes(ax, (6, 3))
     names = list(models)
     values = [model_local_relative_distance(m) for m in models.values()]
-    first = _final_estimator(next(iter(models.values())))
+    first = final_estimator(next(iter(models.values())))
     width = 0.8 / len(names)
     for i, (name, lrd) in enumerate(zip(names, values, strict=True)):
         ax.bar(np.arange(len(lrd)) + i * width, lrd, width, label=f"{name} (mean {lrd.mean():.2f})")

@@ -1,16 +1,21 @@
-"""scikit-learn's estimator checks on CRNetClassifier."""
+"""scikit-learn's estimator checks on both estimators, at their defaults."""
 
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from sklearn_crnet import CRNetClassifier
+from sklearn_crnet import CRNetClassifier, RelationNetClassifier
 
-# K=2 because the checks' smallest problems are binary (K may not exceed the
-# number of seen classes); more epochs and a higher rate than the defaults so
-# that the checks' small blob problems (a few hundred samples) are learnt to
-# their >0.83 accuracy threshold in a handful of steps.
-CHECKED = CRNetClassifier(K=2, max_epochs=40, hidden_units=32, lr=1e-3, random_state=0)
+# Mini-batch training cannot make an integer weight equal to repeating a sample:
+# the repeats land in other batches. scikit-learn marks its own stochastic
+# estimators (AdaBoost, bagging, SGD-style models) the same way.
+_STOCHASTIC_WEIGHTS = ("sample_weight is not equivalent to removing/repeating samples: the "
+                       "repeats land in other mini-batches than the weighted sample.")
 
 
-@parametrize_with_checks([CHECKED])
+def _expected_failures(estimator):
+    return {"check_sample_weight_equivalence_on_dense_data": _STOCHASTIC_WEIGHTS}
+
+
+@parametrize_with_checks([CRNetClassifier(random_state=0), RelationNetClassifier(random_state=0)],
+                         expected_failed_checks=_expected_failures)
 def test_sklearn_compatible_estimator(estimator, check):
     check(estimator)

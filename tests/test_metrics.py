@@ -1,7 +1,34 @@
+"""GZSL metrics (``metrics.py``): per-class accuracies, H, LRD, the seen-unseen curve, AUSUC."""
+
 import numpy as np
 import pytest
+from sklearn.model_selection import GridSearchCV
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
 
-from sklearn_crnet.metrics import gzsl_report, harmonic_mean_score, per_class_accuracy
+from sklearn_crnet import CRNetClassifier
+from sklearn_crnet.metrics import (
+    ausuc,
+    gzsl_report,
+    gzsl_scorer,
+    harmonic_mean_score,
+    local_relative_distance,
+    mean_per_class_accuracy,
+    model_local_relative_distance,
+    per_class_accuracy,
+    seen_unseen_curve,
+    seen_unseen_curve_from_scores,
+    zsl_scorer,
+)
+from sklearn_crnet.model_selection import GZSLSplit
+
+from .conftest import FAST
+
+
+@pytest.fixture(scope="module")
+def trained(synthetic):
+    clf = CRNetClassifier(K=3, max_epochs=40, hidden_units=64, random_state=0)
+    return clf.fit(synthetic.X_train, synthetic.y_train, class_attributes=synthetic.class_attributes)
 
 
 def test_per_class_accuracy_hand_computed():
@@ -38,3 +65,153 @@ def test_harmonic_mean_asymmetric_values():
 def test_harmonic_mean_undefined_without_unseen_samples():
     with pytest.raises(ValueError, match="no unseen class"):
         harmonic_mean_score([0, 1], [0, 1], seen_classes=[0, 1], unseen_classes=[2])
+
+
+# -- LRD -----------------------------------------------------------------------
+
+@pytest.mark.parametrize("s1, s2, u", [(0.0, 1.0, 0.3), (0.0, 1.0, 0.8), (2.0, 7.0, 3.0), (2.0, 7.0, 6.5)])
+def test_lrd_matches_paper_eq14_in_one_dimension(s1, s2, u):
+    lrd = local_relative_distance([[s1], [s2]], [[u]])
+    assert lrd[0] == pytest.approx(min(u - s1, s2 - u) / (s2 - s1))
+
+
+def test_lrd_uses_nearest_seen_and_its_nearest_neighbour():
+    seen = [[0.0], [1.0], [3.0]]
+    # u=2.5: nearest seen is 3, whose nearest seen is 1 (distance 2): 0.5 / 2
+    np.testing.assert_allclose(local_relative_distance(seen, [[0.3], [2.5]]), [0.3, 0.25])
+
+
+def test_lrd_standardises_each_dimension():
+    seen = np.array([[0.0, 0.0], [1.0, 0.0], [0.0, 100.0]])
+    unseen = np.array([[0.5, 0.0]])
+    scaled = seen * [1, 0.01]
+    # Rescaling one dimension leaves the standardised distances unchanged.
+    np.testing.assert_allclose(local_relative_distance(seen, unseen),
+                               local_relative_distance(scaled, unseen * [1, 0.01]))
+
+
+def test_lrd_input_checks():
+    with pytest.raises(ValueError, match="at least two seen anchors"):
+        local_relative_distance([[0.0]], [[1.0]])
+    with pytest.raises(ValueError, match="same number of columns"):
+        local_relative_distance([[0.0], [1.0]], [[1.0, 2.0]])
+
+
+def test_model_lrd_one_value_per_unseen_class(trained):
+    lrd = model_local_relative_distance(trained)
+    assert lrd.shape == (len(trained.unseen_classes_),)
+    assert np.all(lrd > 0) and np.isfinite(lrd).all()
+
+
+# -- curve and AUSUC -----------------------------------------------------------
+
+def test_seen_unseen_curve_spans_both_extremes_and_is_monotone(trained, synthetic):
+    offsets, seen, unseen = seen_unseen_curve(trained, synthetic.X_test, synthetic.y_test)
+    assert np.all(np.diff(offsets) > 0)
+    assert unseen[0] == 0.0 and seen[-1] == 0.0
+    assert np.all(np.diff(seen) <= 1e-12) and np.all(np.diff(unseen) >= -1e-12)
+    # The uncalibrated model is one point of the curve.
+    report = gzsl_report(synthetic.y_test, trained.predict(synthetic.X_test),
+                         seen_classes=trained.seen_classes_, unseen_classes=trained.unseen_classes_)
+    _, s0, u0 = seen_unseen_curve(trained, synthetic.X_test, synthetic.y_test, offsets=[0.0])
+    assert (s0[0], u0[0]) == pytest.approx((report["As"], report["Au"]))
+
+
+def test_ausuc_hand_computed_and_bounded(trained, synthetic):
+    offsets, seen, unseen = seen_unseen_curve(trained, synthetic.X_test, synthetic.y_test)
+    expected = sum((unseen[i + 1] - unseen[i]) * (seen[i + 1] + seen[i]) / 2
+                   for i in range(len(offsets) - 1))
+    area = ausuc(trained, synthetic.X_test, synthetic.y_test)
+    assert area == pytest.approx(expected)
+    assert 0.3 < area <= 1.0  # a working model on this synthetic problem; chance is far lower
+
+
+def test_curve_through_pipeline(synthetic):
+    pipe = make_pipeline(StandardScaler(), CRNetClassifier(K=2, **FAST))
+    pipe.fit(synthetic.X_train, synthetic.y_train,
+             crnetclassifier__class_attributes=synthetic.class_attributes)
+    area = ausuc(pipe, synthetic.X_test, synthetic.y_test)
+    assert 0.0 <= area <= 1.0
+    assert gzsl_scorer(pipe, synthetic.X_test, synthetic.y_test) == pytest.approx(
+        pipe[-1].score(pipe[0].transform(synthetic.X_test), synthetic.y_test))
+
+
+def _quadratic_curve(y, scores, classes, seen_classes, offsets):
+    """The straightforward definition: argmax of the shifted scores at every offset."""
+    seen = np.isin(classes, seen_classes)
+    seen_acc, unseen_acc = [], []
+    for offset in offsets:
+        predicted = classes[(scores - offset * seen).argmax(axis=1)]
+        seen_acc.append(mean_per_class_accuracy(y, predicted, classes[seen]))
+        unseen_acc.append(mean_per_class_accuracy(y, predicted, classes[~seen]))
+    return np.array(seen_acc), np.array(unseen_acc)
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_fast_curve_equals_the_quadratic_definition(seed):
+    rng = np.random.RandomState(seed)
+    n, n_classes = rng.randint(5, 60), rng.randint(3, 9)
+    classes = np.arange(n_classes) * 10
+    seen_classes = classes[: rng.randint(1, n_classes)]
+    y = classes[rng.randint(0, n_classes, n)]
+    scores = rng.normal(size=(n, n_classes))
+    if seed % 2:  # coarse scores: ties between classes and equal gaps
+        scores = np.round(scores)
+    offsets, seen, unseen = seen_unseen_curve_from_scores(y, scores, classes=classes,
+                                                          seen_classes=seen_classes)
+    expected_seen, expected_unseen = _quadratic_curve(y, scores, classes, seen_classes, offsets)
+    np.testing.assert_allclose(seen, expected_seen, atol=1e-9)
+    np.testing.assert_allclose(unseen, expected_unseen, atol=1e-9)
+    # Offsets chosen by hand, some exactly at a gap (ties go to the first class, as argmax)
+    seen = np.isin(classes, seen_classes)
+    grid = np.concatenate([np.linspace(-3, 3, 13),
+                           np.unique(scores[:, seen].max(1) - scores[:, ~seen].max(1))])
+    _, seen, unseen = seen_unseen_curve_from_scores(y, scores, classes=classes,
+                                                    seen_classes=seen_classes, offsets=grid)
+    expected_seen, expected_unseen = _quadratic_curve(y, scores, classes, seen_classes, grid)
+    np.testing.assert_allclose(seen, expected_seen, atol=1e-9)
+    np.testing.assert_allclose(unseen, expected_unseen, atol=1e-9)
+
+
+def test_curve_input_checks():
+    with pytest.raises(ValueError, match="shape"):
+        seen_unseen_curve_from_scores([0, 1], np.zeros((2, 2)), classes=[0, 1, 2], seen_classes=[0])
+    with pytest.raises(ValueError, match="both seen and unseen"):
+        seen_unseen_curve_from_scores([0, 1], np.zeros((2, 3)), classes=[0, 1, 2],
+                                      seen_classes=[0, 1, 2])
+
+
+def test_search_over_a_pipeline_is_scored_through_its_transforms(synthetic):
+    """ausuc(GridSearchCV(Pipeline)) must scale X as the pipeline does before scoring."""
+    X_train, X_test = synthetic.X_train * 50 + 3, synthetic.X_test * 50 + 3  # scaling matters
+    search = GridSearchCV(make_pipeline(StandardScaler(), CRNetClassifier(K=2, **FAST)),
+                          {"crnetclassifier__alpha": [0.0, 1e-3]}, cv=GZSLSplit(n_splits=2, random_state=0))
+    search.fit(X_train, synthetic.y_train, crnetclassifier__class_attributes=synthetic.class_attributes)
+    pipe = search.best_estimator_
+    manual = seen_unseen_curve_from_scores(
+        synthetic.y_test, pipe[-1].decision_function(pipe[0].transform(X_test)),
+        classes=pipe[-1].classes_, seen_classes=pipe[-1].seen_classes_)
+    via_search = seen_unseen_curve(search, X_test, synthetic.y_test)
+    for ours, theirs in zip(via_search, manual, strict=True):
+        np.testing.assert_allclose(ours, theirs)
+    assert ausuc(search, X_test, synthetic.y_test) == pytest.approx(ausuc(pipe, X_test, synthetic.y_test))
+    assert gzsl_scorer(search, X_test, synthetic.y_test) == pytest.approx(
+        pipe[-1].score(pipe[0].transform(X_test), synthetic.y_test))
+
+
+def test_zsl_scorer_searches_unseen_classes_only(trained, synthetic):
+    unseen = np.isin(synthetic.y_test, synthetic.unseen_classes)
+    X, y = synthetic.X_test[unseen], synthetic.y_test[unseen]
+    accuracy = zsl_scorer(trained, X, y)
+    predicted = trained.predict(X, classes="unseen")
+    assert accuracy == pytest.approx(mean_per_class_accuracy(y, predicted, synthetic.unseen_classes))
+    # Without seen classes to compete with, the unseen classes are found at least as often.
+    assert accuracy >= gzsl_report(y, trained.predict(X), seen_classes=trained.seen_classes_,
+                                   unseen_classes=trained.unseen_classes_)["Au"]
+    with pytest.raises(ValueError, match="unseen-class samples only"):
+        zsl_scorer(trained, synthetic.X_test, synthetic.y_test)
+
+
+def test_weighted_per_class_accuracy():
+    acc = per_class_accuracy([0, 0, 1], [0, 1, 1], sample_weight=[3.0, 1.0, 1.0])
+    np.testing.assert_allclose(acc, [0.75, 1.0])

@@ -4,9 +4,9 @@ import numpy as np
 import pandas as pd
 from sklearn.datasets import load_digits
 from sklearn.model_selection import train_test_split
-from sklearn.utils import Bunch
+from sklearn.utils import Bunch, check_random_state
 
-__all__ = ["SEVEN_SEGMENTS", "seven_segment_table", "load_digits_gzsl"]
+__all__ = ["SEVEN_SEGMENTS", "load_digits_gzsl", "random_unseen_digits", "seven_segment_table"]
 
 #: Lit segments of each digit on a seven-segment display (a top, b upper right,
 #: c lower right, d bottom, e lower left, f upper left, g middle).
@@ -27,6 +27,41 @@ def seven_segment_table():
     columns = list("abcdefg")
     rows = [[float(seg in SEVEN_SEGMENTS[d]) for seg in columns] for d in range(10)]
     return pd.DataFrame(rows, index=pd.Index(range(10), name="digit"), columns=columns)
+
+
+def random_unseen_digits(n_splits, n_unseen=3, random_state=None):
+    """Distinct random choices of unseen digits, for comparisons over several GZSL splits.
+
+    Parameters
+    ----------
+    n_splits : int
+        Number of distinct choices (at most the number of ``n_unseen``-subsets of 0-9).
+    n_unseen : int, default=3
+        Digits per choice.
+    random_state : int, RandomState instance or None, default=None
+        Seed of the draws.
+
+    Returns
+    -------
+    splits : list of tuple of int
+        Sorted digit tuples, e.g. ``[(0, 4, 7), (2, 3, 8), ...]``.
+
+    Examples
+    --------
+    >>> random_unseen_digits(2, random_state=0)
+    [(2, 4, 8), (1, 3, 5)]
+    """
+    from math import comb
+
+    if not 1 <= n_unseen <= 8 or not 1 <= n_splits <= comb(10, n_unseen):
+        raise ValueError(f"Cannot draw {n_splits} distinct sets of {n_unseen} unseen digits.")
+    rng = check_random_state(random_state)
+    splits = []
+    while len(splits) < n_splits:
+        draw = tuple(sorted(rng.choice(10, n_unseen, replace=False).tolist()))
+        if draw not in splits:
+            splits.append(draw)
+    return splits
 
 
 def load_digits_gzsl(unseen=(2, 5, 9), test_size=0.2, random_state=None):

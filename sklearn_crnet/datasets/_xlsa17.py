@@ -18,14 +18,21 @@ _SPLIT_KEYS = ("trainval_loc", "test_seen_loc", "test_unseen_loc")
 _CLASS_SPLIT_KEYS = ("train_loc", "val_loc")
 
 
-def _read_mat(path, what):
+def _read_mat(path, what, keys):
     if not path.is_file():
         raise FileNotFoundError(
             f"{what} not found: {path}. The xlsa17 release (res101.mat and att_splits.mat "
             f"for AWA1, AWA2, CUB, SUN, APY) is published at {XLSA17_URL} ; unpack it so "
             "that ROOT/<DATASET>/res101.mat and ROOT/<DATASET>/att_splits.mat exist."
         )
-    return sio.loadmat(path)
+    try:
+        mat = sio.loadmat(path)
+    except Exception as exc:  # noqa: BLE001 - scipy raises many types for damaged files
+        raise ValueError(f"{path} is not a readable MATLAB file ({type(exc).__name__}: {exc}).") from None
+    missing = [key for key in keys if key not in mat]
+    if missing:
+        raise ValueError(f"{path} lacks the entries {missing} of the xlsa17 release's {what}.")
+    return mat
 
 
 def _zero_based(mat, key):
@@ -64,17 +71,24 @@ def load_xlsa17(name, root, attributes="original_att"):
     if attributes not in ("original_att", "att"):
         raise ValueError(f"attributes must be 'original_att' or 'att'; got {attributes!r}.")
     folder = Path(root) / key
-    features_mat = _read_mat(folder / "res101.mat", f"{key} image features (res101.mat)")
-    splits = _read_mat(folder / "att_splits.mat", f"{key} class attributes and splits (att_splits.mat)")
+    features_mat = _read_mat(folder / "res101.mat", f"{key} image features (res101.mat)",
+                             ("features", "labels"))
+    splits = _read_mat(folder / "att_splits.mat", f"{key} class attributes and splits (att_splits.mat)",
+                       (attributes, "allclasses_names", *_SPLIT_KEYS))
 
-    features = np.asarray(features_mat["features"], dtype=np.float32).T
-    labels = np.asarray(features_mat["labels"], dtype=np.int64).ravel() - 1
+    try:
+        features = np.asarray(features_mat["features"], dtype=np.float32).T
+        labels = np.asarray(features_mat["labels"], dtype=np.int64).ravel() - 1
+        matrix = np.asarray(splits[attributes], dtype=np.float64).T  # classes x attributes
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"{folder}: features, labels or attributes are not numeric ({exc}).") from None
+    if features.ndim != 2 or matrix.ndim != 2 or not np.isfinite(features).all():
+        raise ValueError(f"{folder}: features and attributes must be finite 2-D matrices.")
     if features.shape[0] != labels.shape[0]:
         raise ValueError(
             f"{folder / 'res101.mat'}: features describe {features.shape[0]} images but "
             f"labels has {labels.shape[0]} entries."
         )
-    matrix = np.asarray(splits[attributes], dtype=np.float64).T  # classes x attributes
     names = np.array([str(np.ravel(n)[0]) for n in np.ravel(splits["allclasses_names"])])
     if labels.min() < 0 or labels.max() >= matrix.shape[0]:
         raise ValueError(
@@ -85,7 +99,7 @@ def load_xlsa17(name, root, attributes="original_att"):
     parts = {}
     for split in _SPLIT_KEYS:
         index = _zero_based(splits, split)
-        if index.min() < 0 or index.max() >= len(labels):
+        if index.size == 0 or index.min() < 0 or index.max() >= len(labels):
             raise ValueError(
                 f"{split} in att_splits.mat points past the {len(labels)} images of res101.mat."
             )
@@ -94,7 +108,7 @@ def load_xlsa17(name, root, attributes="original_att"):
     notes = []
     class_split = splits if all(k in splits for k in _CLASS_SPLIT_KEYS) else None
     if class_split is None and (folder / "sent_splits.mat").is_file():
-        sent = sio.loadmat(folder / "sent_splits.mat")
+        sent = _read_mat(folder / "sent_splits.mat", f"{key} sentence splits (sent_splits.mat)", ())
         if all(k in sent for k in _CLASS_SPLIT_KEYS):
             class_split = sent
             notes.append("train_loc/val_loc read from sent_splits.mat (att_splits.mat lacks them).")

@@ -1,6 +1,6 @@
-"""The bad-input matrix: every case is refused with a clear ValueError/TypeError naming the
-problem (never a torch error, a NaN result or a silently wrong model), or, where the input
-is legitimate, works."""
+"""The bad-input matrix of fit and predict (``_base.py``): every case is refused with a clear
+ValueError/TypeError naming the problem (never a torch error, a NaN result or a silently wrong
+model), or, where the input is legitimate, works."""
 
 import numpy as np
 import pandas as pd
@@ -50,7 +50,22 @@ REFUSED = {  # case: (call, error type, message pattern)
                                        ValueError, "Pass a pandas DataFrame"),
     "ClassAttributes(None)": (_with(table=ClassAttributes(None)), TypeError, "not a table"),
     "one seen class": (_with(y=np.zeros(30, dtype=int)), ValueError, "only one class: \\[0\\]"),
-    "K larger than seen classes": (_with(K=4), ValueError, r"K=4 exceeds .* \(3\)"),
+    "NaN calibration": (_with(calibration=np.nan), ValueError, "'calibration' parameter"),
+    "infinite calibration": (_with(calibration=np.inf), ValueError, "'calibration' parameter"),
+    "negative sample weight": (lambda: CRNetClassifier(K=2, **FAST).fit(
+        X, Y, class_attributes=TABLE, sample_weight=-np.ones(30)), ValueError,
+        "Negative values in data passed to `sample_weight`"),
+    "all sample weights zero": (lambda: CRNetClassifier(K=2, **FAST).fit(
+        X, Y, class_attributes=TABLE, sample_weight=np.zeros(30)), ValueError, "at least one non-zero"),
+    "table labels 1 and True": (_with(table=pd.DataFrame(np.eye(4), index=[0, 1, 2, True])),
+                                ValueError, r"compare or print equal: \[1, True\]"),
+    "table labels 2 and 2.0": (_with(table=pd.DataFrame(np.eye(4), index=[0, 1, 2, 2.0])),
+                               ValueError, r"duplicate class labels: \['2.0'\]"),
+    "table labels 1 and '1'": (_with(table={0: [0.0], 1: [1.0], 2: [2.0], "1": [3.0]}),
+                               ValueError, "compare or print equal"),
+    "unknown n_threads": (_with(n_threads=0), ValueError, "'n_threads' parameter"),
+    "unknown precision": (_with(precision="float16"), ValueError, "'precision' parameter"),
+    "unknown regularization": (_with(regularization="l1"), ValueError, "'regularization' parameter"),
     "empty X": (_with(X=X[:0], y=Y[:0]), ValueError, "0 sample"),
     "1-D X": (_with(X=X[:, 0]), ValueError, "Expected 2D array, got 1D array"),
     "X and y lengths differ": (_with(y=Y[:-1]), ValueError, r"inconsistent numbers of samples: \[30, 29\]"),
@@ -99,6 +114,28 @@ def fitted():
 def test_refused_at_prediction(fitted, method, case, bad_X, error, message):
     with pytest.raises(error, match=message):
         getattr(fitted, method)(bad_X)
+
+
+def test_score_refuses_labels_the_model_does_not_know(fitted):
+    with pytest.raises(ValueError, match=r"labels \[7\] that are not classes of the model"):
+        fitted.score(X[:3], [0, 1, 7])
+    with pytest.raises(ValueError, match=r"labels \['a'\] that are not classes"):
+        fitted.score(X[:3], np.array(["a", "a", "a"]))
+
+
+def test_mapping_keys_keep_their_types():
+    table = {"a": [1.0, 0.0], "b": [0.0, 1.0], 7: [1.0, 1.0]}
+    y = np.array(["a", "b"] * 15)
+    clf = CRNetClassifier(K=1, **FAST).fit(X, y, class_attributes=table)
+    assert clf.unseen_classes_.tolist() == [7]
+    assert isinstance(clf.unseen_classes_[0], int)
+    assert set(clf.predict(X).tolist()) <= {"a", "b", 7}
+
+
+def test_k_larger_than_distinct_seen_rows_is_reduced_with_a_warning():
+    with pytest.warns(UserWarning, match=r"K=4 exceeds the 3 distinct seen-class attribute rows"):
+        clf = CRNetClassifier(K=4, **FAST).fit(X, Y, class_attributes=TABLE)
+    assert clf.field_centres_.shape == (3, 3)
 
 
 @pytest.mark.parametrize("method", ["predict", "predict_proba", "decision_function", "score"])

@@ -4,7 +4,7 @@ It follows the published CRnet code: every (sample, class) pair is
 concatenated into a ``2Q``-d vector and run through one ``Linear(2Q, H)``
 (FC1); training uses two plain ``torch.optim.Adam`` optimisers (cooperation
 module at 5x the learning rate) and ``zero_grad()`` as that code does. The
-mathematics is the same as sklearn-crnet's; ``tests/test_speed_equivalence.py``
+mathematics is the same as sklearn-crnet's; ``tests/test_training.py``
 checks that.
 """
 

@@ -1,99 +1,15 @@
-"""Issue 3: scorer, LRD, seen-unseen curve, AUSUC, GZSLSplit, early stopping, grid search."""
+"""Class-disjoint model selection (``model_selection.py``): GZSLSplit, PredefinedClassSplit,
+tune_calibration, searches and early stopping."""
 
 import numpy as np
 import pytest
 from sklearn.model_selection import GridSearchCV, RandomizedSearchCV, cross_validate
-from sklearn.pipeline import make_pipeline
-from sklearn.preprocessing import StandardScaler
 
 from sklearn_crnet import CRNetClassifier
-from sklearn_crnet.metrics import (
-    ausuc,
-    gzsl_report,
-    gzsl_scorer,
-    local_relative_distance,
-    model_local_relative_distance,
-    seen_unseen_curve,
-)
+from sklearn_crnet.metrics import gzsl_scorer
 from sklearn_crnet.model_selection import GZSLSplit, PredefinedClassSplit, tune_calibration
 
 from .conftest import FAST
-
-
-@pytest.fixture(scope="module")
-def trained(synthetic):
-    clf = CRNetClassifier(K=3, max_epochs=40, hidden_units=64, lr=1e-3, random_state=0)
-    return clf.fit(synthetic.X_train, synthetic.y_train, class_attributes=synthetic.class_attributes)
-
-
-# -- LRD -----------------------------------------------------------------------
-
-@pytest.mark.parametrize("s1, s2, u", [(0.0, 1.0, 0.3), (0.0, 1.0, 0.8), (2.0, 7.0, 3.0), (2.0, 7.0, 6.5)])
-def test_lrd_matches_paper_eq14_in_one_dimension(s1, s2, u):
-    lrd = local_relative_distance([[s1], [s2]], [[u]])
-    assert lrd[0] == pytest.approx(min(u - s1, s2 - u) / (s2 - s1))
-
-
-def test_lrd_uses_nearest_seen_and_its_nearest_neighbour():
-    seen = [[0.0], [1.0], [3.0]]
-    # u=2.5: nearest seen is 3, whose nearest seen is 1 (distance 2): 0.5 / 2
-    np.testing.assert_allclose(local_relative_distance(seen, [[0.3], [2.5]]), [0.3, 0.25])
-
-
-def test_lrd_standardises_each_dimension():
-    seen = np.array([[0.0, 0.0], [1.0, 0.0], [0.0, 100.0]])
-    unseen = np.array([[0.5, 0.0]])
-    scaled = seen * [1, 0.01]
-    # Rescaling one dimension leaves the standardised distances unchanged.
-    np.testing.assert_allclose(local_relative_distance(seen, unseen),
-                               local_relative_distance(scaled, unseen * [1, 0.01]))
-
-
-def test_lrd_input_checks():
-    with pytest.raises(ValueError, match="at least two seen anchors"):
-        local_relative_distance([[0.0]], [[1.0]])
-    with pytest.raises(ValueError, match="same number of columns"):
-        local_relative_distance([[0.0], [1.0]], [[1.0, 2.0]])
-
-
-def test_model_lrd_one_value_per_unseen_class(trained):
-    lrd = model_local_relative_distance(trained)
-    assert lrd.shape == (len(trained.unseen_classes_),)
-    assert np.all(lrd > 0) and np.isfinite(lrd).all()
-
-
-# -- curve and AUSUC -----------------------------------------------------------
-
-def test_seen_unseen_curve_spans_both_extremes_and_is_monotone(trained, synthetic):
-    offsets, seen, unseen = seen_unseen_curve(trained, synthetic.X_test, synthetic.y_test)
-    assert np.all(np.diff(offsets) > 0)
-    assert unseen[0] == 0.0 and seen[-1] == 0.0
-    assert np.all(np.diff(seen) <= 1e-12) and np.all(np.diff(unseen) >= -1e-12)
-    # The uncalibrated model is one point of the curve.
-    report = gzsl_report(synthetic.y_test, trained.predict(synthetic.X_test),
-                         seen_classes=trained.seen_classes_, unseen_classes=trained.unseen_classes_)
-    _, s0, u0 = seen_unseen_curve(trained, synthetic.X_test, synthetic.y_test, offsets=[0.0])
-    assert (s0[0], u0[0]) == pytest.approx((report["As"], report["Au"]))
-
-
-def test_ausuc_hand_computed_and_bounded(trained, synthetic):
-    offsets, seen, unseen = seen_unseen_curve(trained, synthetic.X_test, synthetic.y_test)
-    expected = sum((unseen[i + 1] - unseen[i]) * (seen[i + 1] + seen[i]) / 2
-                   for i in range(len(offsets) - 1))
-    area = ausuc(trained, synthetic.X_test, synthetic.y_test)
-    assert area == pytest.approx(expected)
-    assert 0.3 < area <= 1.0  # a working model on this synthetic problem; chance is far lower
-
-
-def test_curve_through_pipeline(synthetic):
-    pipe = make_pipeline(StandardScaler(), CRNetClassifier(K=2, **FAST))
-    pipe.fit(synthetic.X_train, synthetic.y_train,
-             crnetclassifier__class_attributes=synthetic.class_attributes)
-    area = ausuc(pipe, synthetic.X_test, synthetic.y_test)
-    assert 0.0 <= area <= 1.0
-    assert gzsl_scorer(pipe, synthetic.X_test, synthetic.y_test) == pytest.approx(
-        pipe[-1].score(pipe[0].transform(synthetic.X_test), synthetic.y_test))
-
 
 # -- GZSLSplit -----------------------------------------------------------------
 

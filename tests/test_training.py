@@ -1,0 +1,228 @@
+"""Training (``_training.py``): batches, the two loss forms and their gradients, sample
+weights, interruptions, autocast, and equivalence with the concatenation formulation."""
+
+import numpy as np
+import pytest
+import torch
+from skorch.callbacks import Callback, EarlyStopping
+
+from sklearn_crnet import CRNetClassifier
+from sklearn_crnet._modules import CooperationModule, RelationModule, RelationScorer
+from sklearn_crnet._training import BatchClassesNet, BatchSlicer, batch_logits_and_targets
+from tests.concat_reference import ConcatRelationNet, batch_loss, predict_scores
+
+from .conftest import FAST
+
+
+def _scorer(seed=0, n_classes=6, n_attributes=3, n_features=5, hidden=8):
+    generator = torch.Generator().manual_seed(seed)
+    table = torch.rand(n_classes, n_attributes, generator=generator)
+    return RelationScorer(CooperationModule(table[:2], n_features, generator),
+                          RelationModule(n_features, hidden, generator), table)
+
+
+def _net(scorer, regularization, alpha, beta):
+    decay = 2.0 if regularization == "objective" else 1.0
+    return BatchClassesNet(
+        module=scorer, criterion=torch.nn.MSELoss, optimizer=torch.optim.Adam,
+        optimizer__weight_decay=decay * beta, lr=1e-3,
+        optimizer__param_groups=[("projection.*", {"weight_decay": decay * alpha})],
+        iterator_train=BatchSlicer, regularization=regularization, train_split=None,
+    ).initialize()
+
+
+def _batch(n=7, n_features=5, seed=1, weights=None):
+    generator = torch.Generator().manual_seed(seed)
+    features = torch.randn(n, n_features, generator=generator)
+    labels = torch.tensor([4, 1, 4, 5, 1, 0, 4][:n])
+    weights = torch.ones(n) if weights is None else torch.as_tensor(weights, dtype=torch.float32)
+    return {"features": features, "sample_weight": weights}, labels
+
+
+def _effective_gradients(net, batch):
+    """What Adam sees: the loss gradient plus each group's coupled weight decay times the weight."""
+    net.module_.zero_grad(set_to_none=True)
+    _, loss, _ = net.pair_loss(batch, training=True)
+    loss.backward()
+    grads = {}
+    for group in net.optimizer_.param_groups:
+        for p in group["params"]:
+            grads[id(p)] = p.grad + group["weight_decay"] * p
+    return {name: grads[id(p)] for name, p in net.module_.named_parameters()}
+
+
+@pytest.mark.parametrize("regularization", ["objective", "weight_decay"])
+def test_each_regularization_form_follows_its_written_objective(regularization):
+    """Gradients of the implementation equal autograd of the objective written in the docs."""
+    alpha, beta = 0.03, 0.2
+    weights = [1.0, 2.0, 0.5, 1.0, 3.0, 1.0, 1.0]
+    net = _net(_scorer(), regularization, alpha, beta)
+    inputs, labels = _batch(weights=weights)
+    ours = _effective_gradients(net, (inputs, labels))
+
+    scorer = net.module_
+    scorer.zero_grad(set_to_none=True)
+    logits, targets = batch_logits_and_targets(scorer, inputs["features"], labels)
+    squared = (torch.sigmoid(logits) - targets) ** 2
+    w = torch.tensor(weights)
+    projection = sum((p ** 2).sum() for p in scorer.projection.parameters())
+    relation = sum((p ** 2).sum() for p in scorer.relation.parameters())
+    if regularization == "objective":  # paper Eq. 9-11: sum over pairs + alpha |w_f|^2 + beta |w_g|^2
+        objective = (w[:, None] * squared).sum() + alpha * projection + beta * relation
+    else:  # the authors' code: weighted mean over pairs + alpha/2 |w_f|^2 + beta/2 |w_g|^2
+        objective = ((w[:, None] * squared).sum() / (w.sum() * squared.shape[1])
+                     + alpha / 2 * projection + beta / 2 * relation)
+    objective.backward()
+    for name, p in scorer.named_parameters():
+        torch.testing.assert_close(ours[name], p.grad, rtol=1e-5, atol=1e-6, msg=name)
+
+
+def test_the_forms_differ_by_half_the_number_of_pairs():
+    """"weight_decay" with alpha equals "objective" with alpha * n_pairs / 2, up to the loss scale."""
+    inputs, labels = _batch()
+    n_pairs = len(labels) * len(torch.unique(labels))
+    alpha, beta = 0.01, 0.02
+    by_decay = _effective_gradients(_net(_scorer(), "weight_decay", alpha, beta), (inputs, labels))
+    by_objective = _effective_gradients(
+        _net(_scorer(), "objective", alpha * n_pairs / 2, beta * n_pairs / 2), (inputs, labels))
+    for name in by_decay:
+        torch.testing.assert_close(by_objective[name] / n_pairs, by_decay[name], rtol=1e-5, atol=1e-7)
+
+
+def test_constant_score_loss():
+    net = _net(_scorer(), "objective", 0.0, 0.0)
+    inputs, labels = _batch()
+    _, _, constant = net.pair_loss((inputs, labels), training=False)
+    n_classes = len(torch.unique(labels))
+    share = 1 / n_classes  # the best constant score: the share of matched pairs
+    expected = len(labels) * ((1 - share) ** 2 + (n_classes - 1) * share ** 2)
+    assert constant == pytest.approx(expected)
+
+
+def test_batch_slicer_visits_every_sample_in_a_seeded_order():
+    from skorch.dataset import Dataset
+
+    X = np.arange(20, dtype=np.float32)[:, None]
+    dataset = Dataset({"features": X, "sample_weight": np.ones(20, np.float32)}, np.arange(20))
+    orders = []
+    for _ in range(2):
+        slicer = BatchSlicer(dataset, batch_size=6, shuffle=True,
+                             generator=torch.Generator().manual_seed(3))
+        batches = list(slicer)
+        assert [len(y) for _, y in batches] == [6, 6, 6, 2] and len(slicer) == 4
+        orders.append(torch.cat([y for _, y in batches]).tolist())
+    assert orders[0] == orders[1] and sorted(orders[0]) == list(range(20))
+    assert orders[0] != list(range(20))
+
+
+class _StopAtEpoch(Callback):
+    def on_epoch_end(self, net, **kwargs):
+        if len(net.history) == 2:
+            raise KeyboardInterrupt  # skorch's way for a callback to end training
+
+
+def test_a_callback_may_end_training_but_a_user_interrupt_propagates(synthetic):
+    model = CRNetClassifier(K=2, **{**FAST, "max_epochs": 6}, callbacks=[("stop", _StopAtEpoch())])
+    model.fit(synthetic.X_train, synthetic.y_train, class_attributes=synthetic.class_attributes)
+    assert model.n_iter_ == 2
+    stopping = EarlyStopping(monitor="train_loss", patience=1, threshold=10.0)
+    model = CRNetClassifier(K=2, **{**FAST, "max_epochs": 6}, callbacks=[("stopping", stopping)])
+    model.fit(synthetic.X_train, synthetic.y_train, class_attributes=synthetic.class_attributes)
+    assert model.n_iter_ < 6
+
+
+def test_validation_harmonic_mean_is_recorded(synthetic):
+    model = CRNetClassifier(K=2, **{**FAST, "max_epochs": 4}, early_stopping=True, patience=10)
+    model.fit(synthetic.X_train, synthetic.y_train, class_attributes=synthetic.class_attributes)
+    assert len(model.validation_scores_) == 4
+    assert np.all((model.validation_scores_ >= 0) & (model.validation_scores_ <= 1))
+
+
+def test_bfloat16_autocast_on_cpu_matches_float32():
+    """precision="bfloat16" changes only the precision of the products, on CPU as on CUDA."""
+    scorer = _scorer(n_features=16, hidden=32)
+    inputs, labels = _batch(n_features=16)
+    results = {}
+    for precision in ("float32", "bfloat16"):
+        net = _net(scorer, "objective", 0.0, 0.0)
+        net.precision = precision
+        net.module_.zero_grad(set_to_none=True)
+        logits, loss, _ = net.pair_loss((inputs, labels), training=True)
+        loss.backward()
+        grads = {n: p.grad.clone() for n, p in net.module_.named_parameters()}
+        results[precision] = logits.float().detach(), grads
+    torch.testing.assert_close(results["bfloat16"][0], results["float32"][0], rtol=0.05, atol=0.05)
+    for name, grad in results["float32"][1].items():
+        low = results["bfloat16"][1][name]
+        assert low.dtype == torch.float32  # gradients reach the float32 weights
+        assert torch.nn.functional.cosine_similarity(low.ravel(), grad.ravel(), dim=0) > 0.98, name
+
+
+def test_bfloat16_training_fits(synthetic):
+    model = CRNetClassifier(K=2, **FAST, precision="bfloat16").fit(
+        synthetic.X_train, synthetic.y_train, class_attributes=synthetic.class_attributes)
+    assert np.isfinite(model.decision_function(synthetic.X_test)).all()
+
+
+# -- the concatenation formulation of the published code ------------------------------------
+
+def _fitted(synthetic):
+    return CRNetClassifier(K=3, max_epochs=2, hidden_units=16, random_state=0).fit(
+        synthetic.X_train, synthetic.y_train, class_attributes=synthetic.class_attributes)
+
+
+def test_predictions_match_concatenation(synthetic):
+    clf = _fitted(synthetic)
+    scorer = clf.net_.module_
+    concat = ConcatRelationNet.from_scorer(scorer)
+    attributes = scorer.class_attributes.numpy()
+    expected = predict_scores(concat, synthetic.X_test.astype(np.float32), attributes, batch_size=7)
+    np.testing.assert_allclose(clf.relation_scores(synthetic.X_test), expected, rtol=1e-4, atol=1e-6)
+    np.testing.assert_array_equal(clf.predict(synthetic.X_test), clf.classes_[expected.argmax(1)])
+
+
+def test_training_loss_and_gradients_match_concatenation(synthetic):
+    clf = _fitted(synthetic)
+    scorer = clf.net_.module_
+    concat = ConcatRelationNet.from_scorer(scorer)
+    X = torch.as_tensor(synthetic.X_train[:32], dtype=torch.float32)
+    y = torch.as_tensor(np.searchsorted(clf.classes_, synthetic.y_train[:32]))
+
+    assert all(p.grad is None for p in scorer.parameters())  # fit frees gradient buffers
+    logits, targets = batch_logits_and_targets(scorer, X, y)
+    ours = torch.nn.functional.mse_loss(torch.sigmoid(logits), targets)
+    theirs = batch_loss(concat, X, y, scorer.class_attributes)
+    torch.testing.assert_close(ours, theirs, rtol=1e-5, atol=1e-7)
+
+    ours.backward()
+    grad_ours = torch.cat([scorer.relation.anchor_fc.weight.grad,
+                           scorer.relation.feature_fc.weight.grad], 1).clone()
+    scorer.zero_grad()
+    theirs.backward()
+    torch.testing.assert_close(grad_ours, concat.fc1.weight.grad, rtol=1e-4, atol=1e-7)
+
+
+def test_in_place_weight_gradient_accumulation_matches_autograd():
+    """Backward into kept .grad buffers (as in training) adds exactly autograd's gradient."""
+    torch.manual_seed(0)
+    relation = RelationModule(6, 5)
+    reference = RelationModule(6, 5)
+    reference.load_state_dict(relation.state_dict())
+    features, anchors = torch.randn(4, 6), torch.randn(3, 6, requires_grad=True)
+
+    for module in (relation, reference):
+        for p in module.parameters():
+            p.grad = torch.full_like(p, 0.5)  # an existing buffer, as training keeps
+    for _ in range(2):  # two backward passes accumulate
+        relation(features, anchors).pow(2).sum().backward()
+    expected = {}
+    for _ in range(2):  # the same with plain torch.nn.functional.linear (stock autograd)
+        linear = torch.nn.functional.linear
+        hidden = torch.relu(linear(features, reference.feature_fc.weight)[:, None]
+                            + linear(anchors, reference.anchor_fc.weight,
+                                     reference.anchor_fc.bias)[None])
+        reference.output_fc(hidden).squeeze(-1).pow(2).sum().backward()
+    for name, p in reference.named_parameters():
+        expected[name] = p.grad
+    for name, p in relation.named_parameters():
+        torch.testing.assert_close(p.grad, expected[name], rtol=1e-5, atol=1e-6)

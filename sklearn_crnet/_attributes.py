@@ -12,6 +12,7 @@ __all__ = [
     "describe_labels",
     "encode_labels",
     "homogeneous_labels",
+    "label_kind",
     "resolve_class_attributes",
 ]
 
@@ -134,7 +135,8 @@ def _labels_and_rows(table, y_labels):
     return labels, rows
 
 
-def _label_kind(value):
+def label_kind(value):
+    """'str', 'bool', 'int', 'float' or 'other': the kind of a class label."""
     if isinstance(value, str):
         return "str"
     if isinstance(value, (bool, np.bool_)):
@@ -153,7 +155,7 @@ def _plain_labels(labels):
     ``"a"`` remains the integer 7 rather than the string "7".
     """
     values = np.asarray(labels, dtype=object).tolist()
-    kinds = {_label_kind(v) for v in values}
+    kinds = {label_kind(v) for v in values}
     if len(kinds) == 1 and kinds != {"other"}:
         return np.asarray(values)
     out = np.empty(len(values), dtype=object)
@@ -170,7 +172,7 @@ def homogeneous_labels(y):
     """
     if y.dtype != object or y.size == 0:
         return y
-    kinds = {_label_kind(v) for v in y.tolist()}
+    kinds = {label_kind(v) for v in y.tolist()}
     if len(kinds) > 1:
         raise ValueError(
             f"y mixes label types {sorted(kinds)}; use labels of one type (e.g. all strings "

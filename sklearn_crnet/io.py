@@ -42,6 +42,7 @@ import torch
 from sklearn.utils.validation import check_is_fitted
 
 from . import __version__
+from ._attributes import label_kind
 from ._crnet import CRNetClassifier
 from ._relation_net import RelationNetClassifier
 from ._torch_utils import resolve_device
@@ -69,15 +70,8 @@ class _InvalidModel(Exception):
 # -- encoding ------------------------------------------------------------------
 
 def _kind(value):
-    if isinstance(value, (bool, np.bool_)):
-        return "bool"
-    if isinstance(value, (int, np.integer)):
-        return "int"
-    if isinstance(value, (float, np.floating)):
-        return "float"
-    if isinstance(value, str):
-        return "str"
-    return None
+    kind = label_kind(value)
+    return None if kind == "other" else kind
 
 
 def _plain(value):

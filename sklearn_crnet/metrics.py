@@ -201,6 +201,14 @@ def final_estimator(estimator):
     return estimator
 
 
+def _model_and_labels(estimator, y):
+    """The GZSL model inside ``estimator`` and ``y`` as an array, every label one of its classes."""
+    model = final_estimator(estimator)
+    y = np.asarray(y)
+    _check_known_labels(model, y)
+    return model, y
+
+
 def _check_known_labels(model, y):
     known = np.isin(y, model.classes_)
     if not known.all():
@@ -236,9 +244,7 @@ def gzsl_scorer(estimator, X, y, sample_weight=None):
     -------
     score : float
     """
-    model = final_estimator(estimator)
-    y = np.asarray(y)
-    _check_known_labels(model, y)
+    model, y = _model_and_labels(estimator, y)
     report = gzsl_report(y, estimator.predict(X), seen_classes=model.seen_classes_,
                          unseen_classes=model.unseen_classes_, sample_weight=sample_weight)
     if np.isnan(report["H"]):
@@ -266,9 +272,7 @@ def zsl_scorer(estimator, X, y):
     -------
     accuracy : float
     """
-    model = final_estimator(estimator)
-    y = np.asarray(y)
-    _check_known_labels(model, y)
+    model, y = _model_and_labels(estimator, y)
     seen = np.isin(y, model.seen_classes_)
     if seen.any():
         raise ValueError(
@@ -402,9 +406,7 @@ def seen_unseen_curve(estimator, X, y, offsets=None):
     seen_accuracy : ndarray of shape (n_points,)
     unseen_accuracy : ndarray of shape (n_points,)
     """
-    model = final_estimator(estimator)
-    y = np.asarray(y)
-    _check_known_labels(model, y)
+    model, y = _model_and_labels(estimator, y)
     return seen_unseen_curve_from_scores(y, uncalibrated_scores(estimator, X), classes=model.classes_,
                                          seen_classes=model.seen_classes_, offsets=offsets)
 

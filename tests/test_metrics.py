@@ -6,6 +6,7 @@ from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
+from benchmarks.bench_metrics import quadratic_curve
 from sklearn_crnet import CRNetClassifier
 from sklearn_crnet.metrics import (
     ausuc,
@@ -136,17 +137,6 @@ def test_curve_through_pipeline(synthetic):
         pipe[-1].score(pipe[0].transform(synthetic.X_test), synthetic.y_test))
 
 
-def _quadratic_curve(y, scores, classes, seen_classes, offsets):
-    """The straightforward definition: argmax of the shifted scores at every offset."""
-    seen = np.isin(classes, seen_classes)
-    seen_acc, unseen_acc = [], []
-    for offset in offsets:
-        predicted = classes[(scores - offset * seen).argmax(axis=1)]
-        seen_acc.append(mean_per_class_accuracy(y, predicted, classes[seen]))
-        unseen_acc.append(mean_per_class_accuracy(y, predicted, classes[~seen]))
-    return np.array(seen_acc), np.array(unseen_acc)
-
-
 @pytest.mark.parametrize("seed", range(8))
 def test_fast_curve_equals_the_quadratic_definition(seed):
     rng = np.random.RandomState(seed)
@@ -159,7 +149,7 @@ def test_fast_curve_equals_the_quadratic_definition(seed):
         scores = np.round(scores)
     offsets, seen, unseen = seen_unseen_curve_from_scores(y, scores, classes=classes,
                                                           seen_classes=seen_classes)
-    expected_seen, expected_unseen = _quadratic_curve(y, scores, classes, seen_classes, offsets)
+    expected_seen, expected_unseen = quadratic_curve(y, scores, classes, seen_classes, offsets)
     np.testing.assert_allclose(seen, expected_seen, atol=1e-9)
     np.testing.assert_allclose(unseen, expected_unseen, atol=1e-9)
     # Offsets chosen by hand, some exactly at a gap (ties go to the first class, as argmax)
@@ -168,7 +158,7 @@ def test_fast_curve_equals_the_quadratic_definition(seed):
                            np.unique(scores[:, seen].max(1) - scores[:, ~seen].max(1))])
     _, seen, unseen = seen_unseen_curve_from_scores(y, scores, classes=classes,
                                                     seen_classes=seen_classes, offsets=grid)
-    expected_seen, expected_unseen = _quadratic_curve(y, scores, classes, seen_classes, grid)
+    expected_seen, expected_unseen = quadratic_curve(y, scores, classes, seen_classes, grid)
     np.testing.assert_allclose(seen, expected_seen, atol=1e-9)
     np.testing.assert_allclose(unseen, expected_unseen, atol=1e-9)
 

@@ -28,7 +28,9 @@ from sklearn_crnet import CRNetClassifier  # noqa: E402
 from sklearn_crnet._modules import CooperationModule  # noqa: E402
 from tests.concat_reference import ConcatRelationNet, time_training_steps  # noqa: E402
 
-TARGET_STEP_SPEEDUP = 10.0
+TARGET_STEP_SPEEDUP = 20.0  # against the concatenation formulation, same run
+TARGET_MATMUL_SHARE = 0.45  # of this machine's plain matmul rate, same run
+TARGET_STEP_MS = 12.75  # half of the 25.5 ms measured before the second speed round
 
 
 def step_flops(batch, n_classes, n_features, hidden, n_experts, n_attributes):
@@ -115,8 +117,11 @@ def main(argv=None):
         f"{distinct:.1f} distinct classes per batch; epoch = {steps_per_epoch} steps) on {device}",
         ["implementation", "step ms", "epoch s", "GFLOP/s", "speed-up",
          f"target >={TARGET_STEP_SPEEDUP:g}x"], rows)
+    share = flops / ours / 1e9 / matmul
     print(f"plain {2048}x{2048} float32 matmul on this machine: {matmul:.1f} GFLOP/s; "
-          f"a decomposed step reaches {flops / ours / 1e9 / matmul:.0%} of it")
+          f"a decomposed step reaches {share:.0%} of it (target >= {TARGET_MATMUL_SHARE:.0%}: "
+          f"{verdict(share, TARGET_MATMUL_SHARE, args.quick)}); step {ours * 1e3:.1f} ms (target <= "
+          f"{TARGET_STEP_MS} ms: {verdict(TARGET_STEP_MS, ours * 1e3, args.quick)})")
     results = {"device": device, "shape": shape, "step_ms": ours * 1e3,
                "baseline_step_ms": baseline * 1e3, "speedup": ratio,
                "epoch_s": ours * steps_per_epoch, "baseline_epoch_s": baseline * steps_per_epoch,

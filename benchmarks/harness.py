@@ -112,18 +112,23 @@ def scaling_exponent(sizes, seconds):
     return float(np.polyfit(np.log(sizes), np.log(seconds), 1)[0])
 
 
-def scaling_study(title, grids, measure, defaults):
-    """Time ``measure(**sizes)`` over one varied size at a time and fit each exponent.
+def scaling_study(title, grids, prepare, defaults, rounds=1):
+    """Time one varied size at a time and fit each exponent.
 
     Parameters
     ----------
     title : str
     grids : dict of {name: list of values}
         The sizes to vary, one at a time.
-    measure : callable
-        ``measure(n_samples=..., n_classes=..., hidden_units=...)`` -> seconds.
+    prepare : callable
+        ``prepare(n_samples=..., n_classes=..., hidden_units=...)`` -> a
+        callable without arguments that runs once and returns its seconds.
     defaults : dict
         The value of every size while it is not the one varied.
+    rounds : int, default=1
+        Runs of every size; the sizes of a row take turns in each round (so
+        that a slow phase of a shared machine hits them all) and each size
+        keeps its fastest run.
 
     Returns
     -------
@@ -132,10 +137,11 @@ def scaling_study(title, grids, measure, defaults):
     """
     rows, exponents = [], {}
     for name, values in grids.items():
-        seconds = []
-        for value in values:
-            seconds.append(measure(**{**defaults, name: value}))
-            rows.append([name, value, seconds[-1]])
+        runs = [prepare(**{**defaults, name: value}) for value in values]
+        seconds = [min(timings) for timings in zip(*[[run() for run in runs] for _ in range(rounds)],
+                                                   strict=True)]
+        for value, best in zip(values, seconds, strict=True):
+            rows.append([name, value, best])
         exponents[name] = scaling_exponent(values, seconds)
         rows.append([f"  exponent ({name})", "", exponents[name]])
     print_table(title, ["varied", "value", "seconds"], rows)

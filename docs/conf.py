@@ -43,7 +43,6 @@ html_theme = "furo"
 html_title = f"sklearn-crnet {release}"
 html_static_path = ["_static"]
 html_css_files = ["custom.css"]
-pygments_style = "sphinx"
 highlight_language = "none"  # pasted output is text; code blocks say their language
 nitpicky = True
 nitpick_ignore_regex = [

@@ -346,7 +346,9 @@ def load_model(path, device="auto"):
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError) as exc:
         raise ValueError(f"{path} is not a valid sklearn-crnet model file: it is not a readable "
                          f"zip archive ({type(exc).__name__}: {exc}).") from None
-    except Exception as exc:  # noqa: BLE001 - parameters or attributes inconsistent with the weights
+    except ValueError as exc:  # parameters or attributes inconsistent with the weights
+        raise ValueError(f"{path} is not a valid sklearn-crnet model file: {exc}.") from None
+    except Exception as exc:  # noqa: BLE001 - whatever else a crafted file provokes
         raise ValueError(f"{path} is not a valid sklearn-crnet model file: "
                          f"{type(exc).__name__}: {exc}.") from None
     return model

@@ -196,7 +196,49 @@ class BaseRelationClassifier(ClassifierMixin, BaseEstimator, metaclass=ABCMeta):
         self.random_state = random_state
         self.verbose = verbose
 
+    @classmethod
+    def from_paper(cls, name, **overrides):
+        """An estimator with its published settings for one xlsa17 dataset.
+
+        For :class:`~sklearn_crnet.CRNetClassifier`: K, alpha, beta of the
+        paper's Table 2, 2048 hidden units, Adam at lr 1e-5, batches of 32,
+        and from the authors' code the 5x learning rate of the cooperation
+        module, alpha and beta as Adam's weight decay
+        (``regularization="weight_decay"``), SUN/aPY attributes scaled by 100
+        and as many epochs as their 250,000 steps. For
+        :class:`~sklearn_crnet.RelationNetClassifier`: the published RN
+        code's widths, Adam at lr 1e-5 and weight decay 1e-5 on the
+        attribute network.
+
+        Parameters
+        ----------
+        name : {"AWA1", "AWA2", "CUB", "SUN", "APY"}
+            Dataset (case-insensitive).
+        **overrides
+            Any constructor parameter to change (e.g. ``device``,
+            ``random_state``, ``max_epochs``).
+
+        Returns
+        -------
+        estimator : object
+            A new, unfitted estimator of this class.
+
+        Examples
+        --------
+        >>> from sklearn_crnet import CRNetClassifier, RelationNetClassifier
+        >>> CRNetClassifier.from_paper("CUB").K
+        4
+        >>> RelationNetClassifier.from_paper("AWA2").hidden_units
+        400
+        """
+        return cls(**{**cls._paper_params(name), **overrides})
+
     # -- the subclass contract -------------------------------------------------
+
+    @staticmethod
+    @abstractmethod
+    def _paper_params(name):
+        """The published constructor parameters for xlsa17 dataset ``name``."""
 
     @abstractmethod
     def _make_projection(self, seen_attributes, n_features, generator):

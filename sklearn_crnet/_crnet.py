@@ -12,6 +12,7 @@ from sklearn.utils.validation import check_is_fitted
 from ._base import BaseRelationClassifier, shared_arguments
 from ._docstrings import Substitution
 from ._modules import CooperationModule
+from ._presets import paper_params
 from ._restore import check_tensor
 from ._shared_docs import SHARED_ATTRIBUTES_DOC, SHARED_PARAMETERS_DOC
 
@@ -113,35 +114,7 @@ class CRNetClassifier(BaseRelationClassifier):
         self.cooperation_lr_multiplier = cooperation_lr_multiplier
         super().__init__(**shared_arguments(locals()))
 
-    @classmethod
-    def from_paper(cls, name, **overrides):
-        """An estimator with the paper's settings for one xlsa17 dataset.
-
-        Parameters
-        ----------
-        name : {"AWA1", "AWA2", "CUB", "SUN", "APY"}
-            Dataset whose Table 2 row to use (case-insensitive).
-        **overrides
-            Any constructor parameter to change (e.g. ``device``,
-            ``random_state``, ``max_epochs``).
-
-        Returns
-        -------
-        estimator : CRNetClassifier
-            K, alpha, beta of Table 2; 2048 hidden units; lr 1e-5; batches of
-            32; and, from the authors' code, 5x learning rate on the
-            cooperation module, alpha and beta as Adam's weight decay
-            (``regularization="weight_decay"``), SUN/aPY attributes scaled by
-            100, and as many epochs as their 250,000 steps.
-
-        Examples
-        --------
-        >>> CRNetClassifier.from_paper("CUB").K
-        4
-        """
-        from ._presets import paper_params
-
-        return cls(**{**paper_params(name), **overrides})
+    _paper_params = staticmethod(paper_params)
 
     def _make_projection(self, seen_attributes, n_features, generator):
         seed = int(torch.randint(np.iinfo(np.int32).max, (1,), generator=generator))

@@ -8,6 +8,7 @@ from sklearn.utils._param_validation import Interval
 from ._base import BaseRelationClassifier, shared_arguments
 from ._docstrings import Substitution
 from ._modules import MLPProjection
+from ._presets import rn_paper_params
 from ._restore import check_tensor
 from ._shared_docs import SHARED_ATTRIBUTES_DOC, SHARED_PARAMETERS_DOC
 
@@ -64,31 +65,7 @@ class RelationNetClassifier(BaseRelationClassifier):
         self.projection_lr_multiplier = projection_lr_multiplier
         super().__init__(**shared_arguments(locals()))
 
-    @classmethod
-    def from_paper(cls, name, **overrides):
-        """The Relation Network with its published settings for one xlsa17 dataset.
-
-        Parameters
-        ----------
-        name : {"AWA1", "AWA2", "CUB", "SUN", "APY"}
-            Dataset (case-insensitive).
-        **overrides
-            Any constructor parameter to change.
-
-        Returns
-        -------
-        estimator : RelationNetClassifier
-            The published RN code's widths, Adam at lr 1e-5 and weight decay
-            1e-5 on the attribute network (``regularization="weight_decay"``).
-
-        Examples
-        --------
-        >>> RelationNetClassifier.from_paper("AWA2").hidden_units
-        400
-        """
-        from ._presets import rn_paper_params
-
-        return cls(**{**rn_paper_params(name), **overrides})
+    _paper_params = staticmethod(rn_paper_params)
 
     def _make_projection(self, seen_attributes, n_features, generator):
         projection = MLPProjection(seen_attributes.shape[1], self.projection_hidden_units, n_features,

@@ -43,7 +43,9 @@ _CONVERGENCE_SAMPLE = 1000  # training samples predicted to detect a collapsed m
 #: features need a smaller rate, or the relation module's units die in the
 #: first steps. The constant was chosen by benchmarks/choose_defaults.py.
 AUTO_LR_SCALE = 0.2
-AUTO_LR_MAX = 1e-2
+#: The rule is not extrapolated to rates above the one the study chose for its
+#: narrowest problem (64 features): with fewer features the rate stays there.
+AUTO_LR_MAX = AUTO_LR_SCALE / 64
 
 #: Constructor parameters every relation classifier has; the base class stores them.
 SHARED_PARAMETERS = (
@@ -122,13 +124,16 @@ def step_flops(batch_size, n_classes, n_features, hidden_units):
 class _TrainingData:
     """Validated training inputs: features, encoded labels, weights and the class table."""
 
-    def __init__(self, X, y_encoded, sample_weight, classes, attributes, seen_mask):
+    def __init__(self, X, y_encoded, sample_weight, classes, attributes, seen_mask,
+                 n_features_in=None, feature_names_in=None):
         self.X = X
         self.y = y_encoded
         self.sample_weight = sample_weight
         self.classes = classes
         self.attributes = attributes
         self.seen_mask = seen_mask
+        self.n_features_in = n_features_in
+        self.feature_names_in = feature_names_in
 
 
 class BaseRelationClassifier(ClassifierMixin, BaseEstimator, metaclass=ABCMeta):
@@ -327,7 +332,8 @@ class BaseRelationClassifier(ClassifierMixin, BaseEstimator, metaclass=ABCMeta):
         if not np.any(weights > 0):
             raise ValueError("sample_weight is zero for every sample; at least one must be positive.")
         keep = weights > 0
-        X, y_encoded, weights = X[keep], y_encoded[keep], weights[keep]
+        if not keep.all():
+            X, y_encoded, weights = X[keep], y_encoded[keep], weights[keep]
         seen_mask = present_classes(y_encoded, len(classes))
         if seen_mask.sum() < 2:
             raise ValueError(
@@ -336,10 +342,8 @@ class BaseRelationClassifier(ClassifierMixin, BaseEstimator, metaclass=ABCMeta):
                 f"{describe_labels(classes[seen_mask])}."
             )
         self._warn_duplicate_rows(classes, attributes, seen_mask)
-        data = _TrainingData(X, y_encoded, weights, classes, attributes, seen_mask)
-        data.n_features_in = probe.n_features_in_
-        data.feature_names_in = getattr(probe, "feature_names_in_", None)
-        return data
+        return _TrainingData(X, y_encoded, weights, classes, attributes, seen_mask,
+                             probe.n_features_in_, getattr(probe, "feature_names_in_", None))
 
     @staticmethod
     def _warn_duplicate_rows(classes, attributes, seen_mask):
@@ -414,7 +418,9 @@ class BaseRelationClassifier(ClassifierMixin, BaseEstimator, metaclass=ABCMeta):
         net.iterator_train__generator = torch.Generator().manual_seed(seed)
         net.callbacks = self._callbacks()
         net.initialize_callbacks()
-        return net.train(self._net_inputs(data.X, data.sample_weight), data.y, epochs=self.max_epochs)
+        net.train(self._net_inputs(data.X, data.sample_weight), data.y, epochs=self.max_epochs)
+        net.module_.zero_grad(set_to_none=True)
+        return net
 
     def _train(self, data, scaled, seed, n_epochs, validation=None):
         """Fresh modules from ``seed`` trained for up to ``n_epochs``; returns (net, fitted)."""

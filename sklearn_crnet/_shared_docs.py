@@ -7,12 +7,12 @@ validation digits (docs/defaults.rst); keep the two in step.
 
 __all__ = ["SHARED_ATTRIBUTES_DOC", "SHARED_PARAMETERS_DOC"]
 
-SHARED_PARAMETERS_DOC = """    alpha : float, default=1e-5
+SHARED_PARAMETERS_DOC = """    alpha : float, default=<default:alpha>
         Coefficient of the projection's L2 penalty ``alpha ||w_f||^2``
         (paper Eq. 10-11), at the paper's scale (see ``regularization``).
-    beta : float, default=1e-4
+    beta : float, default=<default:beta>
         Coefficient of the relation module's L2 penalty ``beta ||w_g||^2``.
-    regularization : {"objective", "weight_decay"}, default="objective"
+    regularization : {"objective", "weight_decay"}, default=<default:regularization>
         How the loss and alpha/beta are defined. "objective" minimises
         paper Eq. 11 on each batch: the (weighted) sum of squared errors over
         the batch's pairs plus ``alpha ||w_f||^2 + beta ||w_g||^2`` (the
@@ -24,29 +24,33 @@ SHARED_PARAMETERS_DOC = """    alpha : float, default=1e-5
         (``n_pairs``: samples x distinct classes of a batch, about 700 at
         AwA2's ~22 classes per batch of 32): "weight_decay" with alpha
         equals "objective" with ``alpha * n_pairs / 2``.
-    hidden_units : int, default=64
+    hidden_units : int, default=<default:hidden_units>
         Width of the relation module's FC1. The paper uses 2048 for 2048-d
         ResNet features (see ``from_paper``).
-    lr : float, default=3e-3
-        Adam learning rate of the relation module. The paper uses 1e-5 for
-        250,000 steps, far too slow for small problems and CPU runs.
-    max_epochs : int, default=40
+    lr : "auto" or float, default=<default:lr>
+        Adam learning rate of the relation module (the projection's is this
+        times its multiplier). "auto" is ``0.2 / n_features``, at most 3.1e-3
+        (3.1e-3 for the 64 pixels of the digits, 9.8e-5 for 2048-d CNN
+        features): Adam moves each weight by about lr per step, so wider
+        inputs need a smaller rate. The rate used is stored in ``lr_``. The
+        paper uses 1e-5 for 250,000 steps (see ``from_paper``).
+    max_epochs : int, default=<default:max_epochs>
         Passes over the training data (with ``warm_start``, per ``fit``).
-    batch_size : int, default=32
+    batch_size : int, default=<default:batch_size>
         Samples per optimisation step (the authors' value); each is scored
         against the distinct classes of its batch.
-    attribute_scaling : None, "l2", "standard" or float, default=None
+    attribute_scaling : None, "l2", "standard" or float, default=<default:attribute_scaling>
         Transformation of the attribute table before training: None keeps it,
         "l2" normalises each class row, "standard" z-scores each attribute
         with the seen classes' statistics, a number multiplies every value
         (the authors scale SUN and aPY ``original_att`` by 100).
-    calibration : float, default=0.0
+    calibration : float, default=<default:calibration>
         Calibrated stacking (Chao et al. 2016): subtracted from the seen
         classes' relation logits at prediction time. Positive values favour
         unseen classes. Choose it on validation classes
         (:func:`~sklearn_crnet.model_selection.tune_calibration`), never on
         test data. Must be finite.
-    early_stopping : bool, default=False
+    early_stopping : bool, default=<default:early_stopping>
         Choose the number of epochs on a class-disjoint validation split of
         the training data (never on test data): ``validation_fraction`` of the
         seen classes are held out whole as validation-unseen classes and the
@@ -56,49 +60,49 @@ SHARED_PARAMETERS_DOC = """    alpha : float, default=1e-5
         and the final model is then trained on all the data for the best
         number of epochs (``best_epoch_``). Costs up to twice the training.
         Needs at least three seen classes.
-    validation_fraction : float, default=0.2
+    validation_fraction : float, default=<default:validation_fraction>
         Share of seen classes, and of the remaining classes' samples, used
         for validation when ``early_stopping`` is on.
-    validation_split : splitter or None, default=None
+    validation_split : splitter or None, default=<default:validation_split>
         With ``early_stopping``: where the validation data comes from. None
         means ``GZSLSplit(n_splits=1, unseen_fraction=validation_fraction,
         test_size=validation_fraction)``; pass e.g.
         ``PredefinedClassSplit(val_classes)`` to use a dataset's own
         validation classes. Only its first (train, validation) pair is used.
-    patience : int, default=10
+    patience : int, default=<default:patience>
         Epochs without a better validation H before early stopping ends.
-    predict_memory_mb : float, default=32
+    predict_memory_mb : float, default=<default:predict_memory_mb>
         Memory budget of one scoring chunk at prediction time; samples are
         scored in chunks so memory does not grow with
         ``n_samples * n_classes``.
-    callbacks : list or None, default=None
+    callbacks : list or None, default=<default:callbacks>
         Extra skorch callbacks (instances or ``(name, callback)`` pairs),
         appended to the estimator's own; they see every epoch and batch of
         training. Used only while fitting (not saved by ``save_model``).
-    warm_start : bool, default=False
+    warm_start : bool, default=<default:warm_start>
         When True, a ``fit`` of a fitted model continues training it for
         ``max_epochs`` more epochs (same classes, table and features
         required), with the optimiser's state, instead of starting anew.
-    precision : {"float32", "bfloat16"}, default="float32"
+    precision : {"float32", "bfloat16"}, default=<default:precision>
         "bfloat16" runs the training forward and backward passes under
         ``torch.autocast`` (fast on recent GPUs); weights, optimiser and
         prediction stay float32.
-    n_threads : "auto" or int, default="auto"
+    n_threads : "auto" or int, default=<default:n_threads>
         CPU threads torch uses during ``fit`` and prediction. "auto" uses
         one thread for small problems (a training step below 2e8 FLOPs,
         e.g. the digits problem at the defaults), where a second thread
         gains nothing and on a busy machine costs several times the time,
         and torch's own setting otherwise. Results are reproducible for a
         fixed thread count.
-    device : str, default="auto"
+    device : str, default=<default:device>
         Torch device. "auto" resolves to "cuda" when available, else "cpu",
         at fit time (stored in ``device_``).
-    random_state : int, RandomState instance or None, default=None
+    random_state : int, RandomState instance or None, default=<default:random_state>
         Seeds K-means, weight initialisation and batch order through a
         generator owned by the fit: the same value gives the same model on
         CPU (for a fixed thread count), also when fits run concurrently in
         threads. The global torch random state is left untouched.
-    verbose : int, default=0
+    verbose : int, default=<default:verbose>
         0 is silent, 1 shows a progress bar over epochs, 2 prints skorch's
         per-epoch table.
 
@@ -124,6 +128,8 @@ SHARED_ATTRIBUTES_DOC = """    classes_ : ndarray of shape (n_classes,)
         The device the model was trained on.
     n_threads_ : int or None
         The CPU thread count used (None: torch's own setting).
+    lr_ : float
+        The learning rate used (``lr``, or what ``lr="auto"`` chose).
     n_iter_ : int
         Number of epochs the model has been trained.
     best_epoch_ : int

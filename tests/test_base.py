@@ -50,7 +50,7 @@ def test_fitted_attributes(fitted, synthetic):
     assert fitted.n_features_in_ == 16
     assert fitted.n_iter_ == FAST["max_epochs"]
     assert fitted.device_ == "cpu"
-    assert fitted.lr_ == pytest.approx(1e-2)  # lr="auto": 0.2 / 16 features, capped at 1e-2
+    assert fitted.lr_ == pytest.approx(0.2 / 64)  # lr="auto": 0.2 / 16 features, capped at 0.2 / 64
 
 
 def test_outputs_are_consistent(fitted, synthetic):

@@ -175,10 +175,9 @@ def _save_figure(path, data, reports):
     ax.set_xlabel("digit (shaded: unseen in training)")
     ax.set_ylabel("per-class accuracy")
     ax.set_ylim(0, 1)
-    ax.legend(fontsize=8, ncol=len(reports), loc="upper center", bbox_to_anchor=(0.5, -0.2))
+    ax.legend(fontsize=8, ncol=2, loc="upper center", bbox_to_anchor=(0.5, -0.18))
     ax.set_title("GZSL on the digits problem: accuracy of each digit")
-    fig.tight_layout()
-    fig.savefig(path, dpi=120)
+    fig.savefig(path, dpi=120, bbox_inches="tight")
     plt.close(fig)
     return None
 

@@ -565,7 +565,7 @@ class BaseRelationClassifier(ClassifierMixin, BaseEstimator, metaclass=ABCMeta):
         check_is_fitted(self)
         classes, attributes = align_class_attributes(
             class_attributes, self.seen_classes_,
-            self.class_attributes_[np.isin(self.classes_, self.seen_classes_)])
+            self.class_attributes_[self._seen_mask()])
         seen_mask = np.isin(classes, self.seen_classes_)
         self._warn_duplicate_rows(classes, attributes, seen_mask)
         previous = self.__dict__.copy()
@@ -591,7 +591,7 @@ class BaseRelationClassifier(ClassifierMixin, BaseEstimator, metaclass=ABCMeta):
         to :meth:`decision_function` gives the uncalibrated logits.
         """
         check_is_fitted(self)
-        return float(self.calibration) * np.isin(self.classes_, self.seen_classes_)
+        return float(self.calibration) * self._seen_mask()
 
     def _check_X(self, X):
         check_is_fitted(self)
@@ -730,11 +730,15 @@ class BaseRelationClassifier(ClassifierMixin, BaseEstimator, metaclass=ABCMeta):
         check_is_fitted(self)
         return gzsl_scorer(self, X, y, sample_weight=sample_weight)
 
+    def _seen_mask(self):
+        """Which of ``classes_`` are seen classes."""
+        return np.isin(self.classes_, self.seen_classes_)
+
     def _scaled_attributes(self, rows=None):
         """``attribute_scaling`` applied to ``rows`` (default: the fitted table)."""
         rows = self.class_attributes_ if rows is None else rows
         return scale_attributes(rows, self.attribute_scaling,
-                                self.class_attributes_[np.isin(self.classes_, self.seen_classes_)])
+                                self.class_attributes_[self._seen_mask()])
 
     def _anchors(self):
         with torch.no_grad():
@@ -787,7 +791,7 @@ class BaseRelationClassifier(ClassifierMixin, BaseEstimator, metaclass=ABCMeta):
 
         self._validate_params()
         self.net_ = restore_net(self, net_state)
-        self.unseen_classes_ = self.classes_[~np.isin(self.classes_, self.seen_classes_)]
+        self.unseen_classes_ = self.classes_[~self._seen_mask()]
         self.anchors_ = self._anchors()
 
     def _net_for_state(self, module_state):

@@ -195,8 +195,10 @@ def run_demo(args):
     n_fits = 3 + calibration_folds + args.controls
     board = _ProgressBoard(n_fits * epochs, enabled=not args.quiet)
     X, y, table = data.X_train, data.y_train, data.class_attributes
-    fit = lambda estimator, label, tab=table: _fit_and_report(  # noqa: E731
-        estimator, X, y, tab, data.X_test, data.y_test, board, label)
+
+    def fit(estimator, label, tab=table):
+        return _fit_and_report(estimator, X, y, tab, data.X_test, data.y_test, board, label)
+
     try:
         crnet = CRNetClassifier(K=args.K, **common)
         rows = [(f"CRnet (K={args.K})", *fit(crnet, f"CRnet (K={args.K})"))]

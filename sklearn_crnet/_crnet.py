@@ -130,8 +130,7 @@ class CRNetClassifier(BaseRelationClassifier):
         fitted = np.asarray(getattr(self, "field_centres_", None), dtype=float)
         if fitted.shape != (n_experts, n_attributes) or not np.allclose(fitted, centres.numpy()):
             raise ValueError("field_centres_ does not match the field centres of the weights")
-        seen = np.isin(self.classes_, self.seen_classes_)
-        n_distinct = len(np.unique(self._scaled_attributes()[seen], axis=0))
+        n_distinct = len(np.unique(self._scaled_attributes()[self._seen_mask()], axis=0))
         if n_experts != min(self.K, n_distinct):
             raise ValueError(f"the weights hold {n_experts} experts, but K={self.K} and "
                              f"{n_distinct} distinct seen-class rows give {min(self.K, n_distinct)}")

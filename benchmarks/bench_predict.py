@@ -34,7 +34,8 @@ TARGET_PREDICT_SPEEDUP = 20.0
 def fitted_model(n_features, hidden, n_classes=50, device="cpu"):
     """A CRnet fitted for one short epoch on synthetic data: weights for timing only."""
     X, y, attributes, _ = harness.awa2_shaped(640, n_classes=n_classes, n_features=n_features)
-    clf = CRNetClassifier(K=3, hidden_units=hidden, max_epochs=1, device=device, random_state=0)
+    clf = CRNetClassifier(K=3, hidden_units=hidden, ensemble_size=1, max_epochs=1, device=device,
+                          random_state=0)
     return clf.fit(X, y, class_attributes=attributes), attributes
 
 

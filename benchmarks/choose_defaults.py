@@ -91,8 +91,10 @@ def validation_scores(model, params, task):
     params = dict(params)
     params["lr"] = params.pop("lr_scale") / data.X_train.shape[1]  # what lr="auto" computes
     rows = []
-    for train, val in GZSLSplit(n_splits=3, random_state=seed).split(data.X_train, data.y_train):
-        estimator = MODELS[model](**params, n_threads=1, device="cpu", random_state=seed)
+    splitter = GZSLSplit(n_splits=3, unseen_fraction=0.2, random_state=seed)  # as run
+    for train, val in splitter.split(data.X_train, data.y_train):
+        estimator = MODELS[model](**params, ensemble_size=1, n_threads=1, device="cpu",  # as run
+                                  random_state=seed)
         estimator.fit(data.X_train[train], data.y_train[train], class_attributes=data.class_attributes)
         report = gzsl_report(data.y_train[val], estimator.predict(data.X_train[val]),
                              seen_classes=estimator.seen_classes_,

@@ -43,7 +43,19 @@ from sklearn_crnet.datasets import load_digits_gzsl, random_unseen_digits  # noq
 from sklearn_crnet.metrics import ausuc, gzsl_report, model_local_relative_distance  # noqa: E402
 from sklearn_crnet.model_selection import GZSLSplit, tune_calibration  # noqa: E402
 
-EVALUATION_SEED = 1  # the study draws its triples with another seed
+#: Fresh triples: the first evaluation (its part 1 drew 10 triples with seed 1,
+#: part 2 five with seed 2) informed later changes (ensemble_size, GZSLSplit's
+#: unseen_fraction), so its triples are no longer untouched test data and are
+#: skipped here. Both parts now draw, in order, with this seed.
+EVALUATION_SEED = 3  # the studies draw their triples with another seed
+EARLIER_TRIPLES = set(random_unseen_digits(10, random_state=1)) | set(random_unseen_digits(5, random_state=2))
+
+
+def fresh_triples(n_first, n_second):
+    """Two disjoint lists of random unseen triples, none of them evaluated before."""
+    fresh = [t for t in random_unseen_digits(120, random_state=EVALUATION_SEED)
+             if t not in EARLIER_TRIPLES]
+    return fresh[:n_first], fresh[n_first:n_first + n_second]
 GRID = {"alpha": [0.0, 1e-2, 1.0], "beta": [0.0, 1e-2, 1.0]}
 ROWS = ["CRnet", "CRnet K=1", "RN", "control", "CRnet calibrated on validation digits",
         "RN calibrated on validation digits"]
@@ -127,7 +139,7 @@ def main(argv=None):
     print("digits GZSL (real data); test digits scored once per model, after every choice"
           + ("; QUICK RUN: NOT A RESULT" if args.quick else ""))
     start = time.perf_counter()
-    triples = random_unseen_digits(args.triples, random_state=EVALUATION_SEED)
+    triples, search_triples = fresh_triples(args.triples, args.search_triples)
     runs = Parallel(n_jobs=args.n_jobs)(delayed(defaults_run)(t, s, args.shuffles, epochs)
                                         for t in triples for s in range(args.seeds))
     table = []
@@ -148,7 +160,6 @@ def main(argv=None):
         print(f"{name} calibration offsets chosen on validation digits: mean {np.mean(offsets):.2f}, "
               f"range {np.min(offsets):g}-{np.max(offsets):g}")
 
-    search_triples = random_unseen_digits(args.search_triples, random_state=EVALUATION_SEED + 1)
     searches = Parallel(n_jobs=args.n_jobs)(delayed(search_run)(t, 0, epochs) for t in search_triples)
     rows = [[str(t), r["best_validation"], str(tuple(float(v) for v in r["chosen"])), r["chosen_test_H"],
              r["best_test_H"], r["defaults_test_H"]] for t, r in zip(search_triples, searches, strict=True)]
@@ -159,6 +170,14 @@ def main(argv=None):
     harness.print_table(f"Part 2: GridSearchCV over {GRID} with GZSLSplit(n_splits=3), default scoring",
                         ["unseen", "best val score", "chosen (alpha, beta)", "chosen test H",
                          "best test H", "defaults test H"], rows)
+    by_candidate = {k: float(np.mean([r["test_H"][k] for r in searches])) for k in searches[0]["test_H"]}
+    best_fixed = max(by_candidate, key=by_candidate.get)
+    print(f"best test H per triple (the luckiest of {len(by_candidate)} candidates on each), mean: "
+          f"{mean['best_test_H']:.3f}; best single candidate over all triples: {best_fixed} with mean "
+          f"test H {by_candidate[best_fixed]:.3f}; chosen: {mean['chosen_test_H']:.3f}; "
+          f"chosen - best per triple: {mean['chosen_test_H'] - mean['best_test_H']:+.3f}; chosen - "
+          f"best single candidate: {mean['chosen_test_H'] - by_candidate[best_fixed]:+.3f}; chosen - "
+          f"defaults: {mean['chosen_test_H'] - mean['defaults_test_H']:+.3f}")
     print(f"{time.perf_counter() - start:.0f} s")
     harness.write_json(args.json, {"defaults": runs, "search": searches,
                                    "triples": triples, "search_triples": search_triples})

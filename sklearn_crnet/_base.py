@@ -22,7 +22,7 @@ from ._attributes import (
     homogeneous_labels,
     resolve_class_attributes,
 )
-from ._modules import RelationModule, RelationScorer
+from ._modules import EnsembleScorer, RelationModule, RelationScorer
 from ._torch_utils import (
     REGULARIZATION_FORMS,
     fused_adam_supported,
@@ -47,9 +47,13 @@ AUTO_LR_SCALE = 0.2
 #: narrowest problem (64 features): with fewer features the rate stays there.
 AUTO_LR_MAX = AUTO_LR_SCALE / 64
 
+#: Constructor parameters added after the first release, with the value that
+#: models saved or pickled before then had (one network per model).
+PARAMETERS_ADDED = {"ensemble_size": 1}
+
 #: Constructor parameters every relation classifier has; the base class stores them.
 SHARED_PARAMETERS = (
-    "alpha", "beta", "regularization", "hidden_units", "lr", "max_epochs", "batch_size",
+    "alpha", "beta", "regularization", "hidden_units", "ensemble_size", "lr", "max_epochs", "batch_size",
     "attribute_scaling", "calibration", "early_stopping", "validation_fraction",
     "validation_split", "patience", "predict_memory_mb", "callbacks", "warm_start",
     "precision", "n_threads", "device", "random_state", "verbose",
@@ -143,7 +147,7 @@ class BaseRelationClassifier(ClassifierMixin, BaseEstimator, metaclass=ABCMeta):
     :class:`~sklearn_crnet.CRNetClassifier` and
     :class:`~sklearn_crnet.RelationNetClassifier`. A subclass supplies the
     projection of attribute rows to feature anchors by implementing
-    :meth:`_make_projection`, :meth:`_empty_projection` and
+    :meth:`_make_projections`, :meth:`_empty_projection` and
     :meth:`_projection_lr_multiplier`, and calls ``super().__init__`` with
     the shared parameters (see :func:`shared_arguments`).
     """
@@ -153,6 +157,7 @@ class BaseRelationClassifier(ClassifierMixin, BaseEstimator, metaclass=ABCMeta):
         "beta": [Interval(Real, 0, None, closed="left")],
         "regularization": [StrOptions(set(REGULARIZATION_FORMS))],
         "hidden_units": [Interval(Integral, 1, None, closed="left")],
+        "ensemble_size": [Interval(Integral, 1, None, closed="left")],
         "lr": [StrOptions({"auto"}), Interval(Real, 0, None, closed="neither")],
         "max_epochs": [Interval(Integral, 1, None, closed="left")],
         "batch_size": [Interval(Integral, 2, None, closed="left")],
@@ -175,7 +180,8 @@ class BaseRelationClassifier(ClassifierMixin, BaseEstimator, metaclass=ABCMeta):
     }
 
     @abstractmethod
-    def __init__(self, *, alpha, beta, regularization, hidden_units, lr, max_epochs, batch_size,
+    def __init__(self, *, alpha, beta, regularization, hidden_units, ensemble_size, lr, max_epochs,
+                 batch_size,
                  attribute_scaling, calibration, early_stopping, validation_fraction,
                  validation_split, patience, predict_memory_mb, callbacks, warm_start, precision,
                  n_threads, device, random_state, verbose):
@@ -183,6 +189,7 @@ class BaseRelationClassifier(ClassifierMixin, BaseEstimator, metaclass=ABCMeta):
         self.beta = beta
         self.regularization = regularization
         self.hidden_units = hidden_units
+        self.ensemble_size = ensemble_size
         self.lr = lr
         self.max_epochs = max_epochs
         self.batch_size = batch_size
@@ -246,8 +253,8 @@ class BaseRelationClassifier(ClassifierMixin, BaseEstimator, metaclass=ABCMeta):
         """The published constructor parameters for xlsa17 dataset ``name``."""
 
     @abstractmethod
-    def _make_projection(self, seen_attributes, n_features, generator):
-        """A fresh projection module and the fitted attributes it defines.
+    def _make_projections(self, seen_attributes, n_features, generator, n_projections):
+        """Fresh projection modules, one per member network, and the fitted attributes they share.
 
         Parameters
         ----------
@@ -257,10 +264,12 @@ class BaseRelationClassifier(ClassifierMixin, BaseEstimator, metaclass=ABCMeta):
             Feature dimension Q.
         generator : torch.Generator
             Source of the initial weights.
+        n_projections : int
+            Number of independently initialised projections.
 
         Returns
         -------
-        projection : torch.nn.Module
+        projections : list of torch.nn.Module
         fitted : dict
             Fitted attributes to set on the estimator (e.g. ``field_centres_``).
         """
@@ -425,10 +434,13 @@ class BaseRelationClassifier(ClassifierMixin, BaseEstimator, metaclass=ABCMeta):
     def _train(self, data, scaled, seed, n_epochs, validation=None):
         """Fresh modules from ``seed`` trained for up to ``n_epochs``; returns (net, fitted)."""
         generator = torch.Generator().manual_seed(seed)
-        projection, fitted = self._make_projection(scaled[data.seen_mask], data.X.shape[1], generator)
-        relation = RelationModule(data.X.shape[1], self.hidden_units, generator=generator)
-        net = self._make_net(RelationScorer(projection, relation, scaled), n_epochs, generator,
-                             validation)
+        projections, fitted = self._make_projections(scaled[data.seen_mask], data.X.shape[1],
+                                                     generator, self.ensemble_size)
+        members = [RelationScorer(projection, RelationModule(data.X.shape[1], self.hidden_units,
+                                                             generator=generator), scaled)
+                   for projection in projections]
+        scorer = members[0] if len(members) == 1 else EnsembleScorer(members)
+        net = self._make_net(scorer, n_epochs, generator, validation)
         net.train(self._net_inputs(data.X, data.sample_weight), data.y)
         net.module_.zero_grad(set_to_none=True)  # the buffers kept for speed are not needed now
         return net, fitted
@@ -505,7 +517,7 @@ class BaseRelationClassifier(ClassifierMixin, BaseEstimator, metaclass=ABCMeta):
             optimizer=torch.optim.Adam,
             optimizer__fused=fused_adam_supported(self.device_),
             optimizer__weight_decay=decay * self.beta,
-            optimizer__param_groups=[("projection.*", {
+            optimizer__param_groups=[("*projection.*", {
                 "lr": self.lr_ * self._projection_lr_multiplier(), "weight_decay": decay * self.alpha})],
             lr=self.lr_,
             max_epochs=n_epochs,
@@ -514,6 +526,8 @@ class BaseRelationClassifier(ClassifierMixin, BaseEstimator, metaclass=ABCMeta):
             iterator_valid=parts.BatchSlicer,
             iterator_train__shuffle=True,
             iterator_train__generator=generator,
+            iterator_train__n_members=self.ensemble_size,
+            iterator_valid__n_members=self.ensemble_size,
             train_split=train_split,
             callbacks=self._callbacks(validation_callbacks),
             device=self.device_,
@@ -783,6 +797,9 @@ class BaseRelationClassifier(ClassifierMixin, BaseEstimator, metaclass=ABCMeta):
             The state to restore.
         """
         state = dict(state)
+        for name, value in PARAMETERS_ADDED.items():  # pickled before the parameter existed
+            if name not in state and name not in self.__dict__:
+                state[name] = value
         net_state = state.pop("net_state_", None)
         super().__setstate__(state)
         if net_state is None:
@@ -794,13 +811,15 @@ class BaseRelationClassifier(ClassifierMixin, BaseEstimator, metaclass=ABCMeta):
         self.unseen_classes_ = self.classes_[~self._seen_mask()]
         self.anchors_ = self._anchors()
 
-    def _net_for_state(self, module_state):
-        """An initialised skorch net of the shapes in ``module_state``, not yet loaded."""
-        anchor_weight = module_state["relation.anchor_fc.weight"]
-        n_hidden, n_features = anchor_weight.shape
-        relation = RelationModule(int(n_features), int(n_hidden))
-        scorer = RelationScorer(self._empty_projection(module_state), relation,
-                                self._scaled_attributes())
+    def _net_for_state(self, member_states):
+        """An initialised skorch net of the shapes in the members' states, not yet loaded."""
+        members = []
+        for module_state in member_states:
+            n_hidden, n_features = module_state["relation.anchor_fc.weight"].shape
+            relation = RelationModule(int(n_features), int(n_hidden))
+            members.append(RelationScorer(self._empty_projection(module_state), relation,
+                                          self._scaled_attributes()))
+        scorer = members[0] if len(members) == 1 else EnsembleScorer(members)
         return self._make_net(scorer, self.max_epochs).initialize()
 
     def __sklearn_tags__(self):

@@ -104,21 +104,22 @@ class CRNetClassifier(BaseRelationClassifier):
     }
 
     def __init__(self, K=3, *, cooperation_lr_multiplier=5.0, alpha=1e-5, beta=1e-4,
-                 regularization="objective", hidden_units=64, lr="auto", max_epochs=40, batch_size=32,
-                 attribute_scaling="standard", calibration=0.0, early_stopping=False,
-                 validation_fraction=0.2, validation_split=None, patience=10, predict_memory_mb=32,
-                 callbacks=None, warm_start=False, precision="float32", n_threads="auto",
-                 device="auto", random_state=None, verbose=0):
+                 regularization="objective", hidden_units=64, ensemble_size=8, lr="auto",
+                 max_epochs=40, batch_size=32, attribute_scaling="standard", calibration=0.0,
+                 early_stopping=False, validation_fraction=0.2, validation_split=None, patience=10,
+                 predict_memory_mb=32, callbacks=None, warm_start=False, precision="float32",
+                 n_threads="auto", device="auto", random_state=None, verbose=0):
         self.K = K
         self.cooperation_lr_multiplier = cooperation_lr_multiplier
         super().__init__(**shared_arguments(locals()))
 
     _paper_params = staticmethod(paper_params)
 
-    def _make_projection(self, seen_attributes, n_features, generator):
+    def _make_projections(self, seen_attributes, n_features, generator, n_projections):
         seed = int(torch.randint(np.iinfo(np.int32).max, (1,), generator=generator))
-        centres = field_centres(seen_attributes, self.K, seed)
-        return CooperationModule(centres, n_features, generator), {"field_centres_": centres}
+        centres = field_centres(seen_attributes, self.K, seed)  # one set, shared by the members
+        projections = [CooperationModule(centres, n_features, generator) for _ in range(n_projections)]
+        return projections, {"field_centres_": centres}
 
     def _empty_projection(self, module_state):
         weight = module_state.get("projection.weight")
@@ -165,4 +166,4 @@ class CRNetClassifier(BaseRelationClassifier):
             rows = self._scaled_attributes(rows)
         with torch.no_grad():
             tensor = torch.as_tensor(rows, dtype=torch.float32, device=self.device_)
-            return self.net_.module_.projection.expert_responses(tensor).cpu().numpy()
+            return self.net_.module_.expert_responses(tensor).cpu().numpy()

@@ -8,7 +8,7 @@ from torch import nn
 from torch.nn import functional as F
 from torch.nn.utils import skip_init
 
-__all__ = ["CooperationModule", "MLPProjection", "RelationModule", "RelationScorer"]
+__all__ = ["CooperationModule", "EnsembleScorer", "MLPProjection", "RelationModule", "RelationScorer"]
 
 
 def _init_linear(weight, bias, fan_in, generator):
@@ -57,14 +57,22 @@ class CooperationModule(nn.Module):
         self.bias = nn.Parameter(torch.empty(n_experts, out_features))
         _init_linear(self.weight, self.bias, n_attributes, _own(generator))
 
+    def _expert_outputs(self, attributes):
+        """Expert outputs ``(K, Q, n_classes)``.
+
+        Laid out so that the weight gradient of the batched product comes out
+        in the weight's own layout (autograd would otherwise copy it each step).
+        """
+        offsets = attributes[None, :, :] - self.field_centres[:, None, :]
+        return F.relu(torch.baddbmm(self.bias[:, :, None], self.weight, offsets.transpose(1, 2)))
+
     def expert_responses(self, attributes):
         """Output of each expert, shape ``(n_classes, K, Q)``."""
-        offsets = attributes[:, None, :] - self.field_centres[None, :, :]
-        return F.relu(torch.einsum("ckp,kqp->ckq", offsets, self.weight) + self.bias)
+        return self._expert_outputs(attributes).permute(2, 0, 1)
 
     def forward(self, attributes):
         """Feature anchors ``(n_classes, Q)`` of attribute rows ``(n_classes, P)``."""
-        return self.expert_responses(attributes).sum(dim=1)
+        return self._expert_outputs(attributes).sum(dim=0).T
 
 
 class MLPProjection(nn.Module):
@@ -96,16 +104,43 @@ class MLPProjection(nn.Module):
         return F.relu(self.output(F.relu(self.hidden(attributes))))
 
 
+_ROW_MULTIPLE = 8  # the matrix kernels run a few rows short of a multiple of 8 far slower
+
+
+def _transposed_product(weight, rows, bias=None):
+    """``rows @ weight.T (+ bias)`` computed as ``weight @ rows.T``, shape ``(n_rows, out)``.
+
+    With 2048 x 2048 weights and a few dozen rows, MKL runs the product with
+    the large matrix on the left, untransposed, at about 1.5 times the rate of
+    ``F.linear``'s layout, and faster again when the row count is a multiple
+    of 8: rows are padded with zeros to one (zero rows add nothing to the
+    result's other rows).
+    """
+    n_rows = rows.shape[0]
+    padded = -(-n_rows // _ROW_MULTIPLE) * _ROW_MULTIPLE
+    if padded != n_rows:
+        rows = torch.cat([rows, rows.new_zeros(padded - n_rows, rows.shape[1])])
+    else:
+        rows = rows.contiguous()
+    if bias is None:
+        product = torch.mm(weight, rows.T)
+    else:
+        product = torch.addmm(bias[:, None], weight, rows.T)
+    return product[:, :n_rows].T.contiguous()
+
+
 class _LinearAccumulatingGrad(torch.autograd.Function):
-    """``F.linear`` whose backward adds the weight gradient into ``weight.grad`` in place.
+    """``F.linear`` for CPU training: faster product layouts, weight gradient written in place.
 
     CPU only, and only while training keeps gradient buffers between steps
-    (``BatchClassesNet.zero_grad_in_place`` zeroes them instead of freeing
-    them). Stock autograd would allocate a fresh ``(out, in)`` gradient every
-    step and then add it to the kept buffer; on CPU the page faults of those
-    fresh 16 MB allocations for 2048 x 2048 weights cost more than the product
-    itself. Here one ``addmm_`` accumulates ``grad_output.T @ input`` into the
-    buffer, which is the same sum. Without a buffer the gradient is returned
+    (``BatchClassesNet.zero_grad_in_place`` marks them for overwriting
+    instead of freeing them). Stock autograd would allocate a fresh
+    ``(out, in)`` gradient every step and then add it to the kept buffer; on
+    CPU the page faults of those fresh 16 MB allocations for 2048 x 2048
+    weights cost more than the product itself. Here one ``mm`` writes
+    ``grad_output.T @ input`` into a buffer marked for overwriting (no
+    zero-filling pass), or one ``addmm_`` adds it to a buffer already
+    holding this step's gradient. Without a buffer the gradient is returned
     as usual.
     """
 
@@ -113,7 +148,7 @@ class _LinearAccumulatingGrad(torch.autograd.Function):
     def forward(ctx, input, weight, bias):
         ctx.save_for_backward(input, weight)
         ctx.has_bias = bias is not None
-        return F.linear(input, weight, bias)
+        return _transposed_product(weight, input, bias)
 
     @staticmethod
     def backward(ctx, grad_output):
@@ -124,12 +159,20 @@ class _LinearAccumulatingGrad(torch.autograd.Function):
         if ctx.needs_input_grad[1]:
             buffer = weight.grad
             if buffer is not None and buffer.is_contiguous() and not torch.is_grad_enabled():
-                buffer.addmm_(grad_output.T, input)
+                if getattr(weight, OVERWRITE_GRAD, False):
+                    torch.mm(grad_output.T, input, out=buffer)
+                    setattr(weight, OVERWRITE_GRAD, False)
+                else:
+                    buffer.addmm_(grad_output.T, input)
             else:
                 grad_weight = grad_output.T @ input
         if ctx.has_bias and ctx.needs_input_grad[2]:
             grad_bias = grad_output.sum(0)
         return grad_input, grad_weight, grad_bias
+
+
+OVERWRITE_GRAD = "_crnet_overwrite_grad"
+"""Attribute set on a weight whose kept gradient buffer holds a past step's gradient."""
 
 
 def _linear(layer, input):
@@ -234,6 +277,18 @@ class RelationScorer(nn.Module):
         """Relation logits of ``features`` against the classes ``class_index``."""
         return self.relation(features, self.anchors(class_index))
 
+    def member_scorers(self):
+        """The member networks trained side by side: this scorer alone."""
+        return [self]
+
+    def relation_modules(self):
+        """The relation modules trained by this scorer (one)."""
+        return [self.relation]
+
+    def expert_responses(self, attributes):
+        """The projection's expert outputs ``(n_classes, K, Q)`` (cooperation module only)."""
+        return self.projection.expert_responses(attributes)
+
     @torch.inference_mode()
     def chunked_logits(self, features, max_pairs, offsets=None, argmax=False, candidates=None):
         """Logits of ``features`` (ndarray) against every class, scored in chunks of samples.
@@ -288,4 +343,86 @@ class RelationScorer(nn.Module):
                 out[start:start + rows] = (best if class_index is None else class_index[best]).cpu()
             else:
                 out[start:start + rows] = logits.cpu().numpy()
+        return out
+
+
+class EnsembleScorer(nn.Module):
+    """Independently initialised :class:`RelationScorer` networks whose logits are averaged.
+
+    The members share the class table but no parameter, and each is trained
+    on its own batches (in its own sample order): the training loss is the
+    sum of the members' own losses, so each member's gradient is the one it
+    would get if trained alone.
+
+    Parameters
+    ----------
+    members : list of RelationScorer
+        At least two networks with the same class table.
+    """
+
+    def __init__(self, members):
+        super().__init__()
+        if len(members) < 2:
+            raise ValueError("an ensemble needs at least two member networks")
+        self.members = nn.ModuleList(members)
+
+    @property
+    def class_attributes(self):
+        """The class table shared by the members, ``(n_classes, P)``."""
+        return self.members[0].class_attributes
+
+    def set_class_attributes(self, class_attributes):
+        """Replace every member's table of class attribute rows."""
+        for member in self.members:
+            member.set_class_attributes(class_attributes)
+
+    def anchors(self, class_index=None):
+        """The members' feature anchors of the classes ``class_index``, averaged."""
+        return torch.stack([member.anchors(class_index) for member in self.members]).mean(dim=0)
+
+    def expert_responses(self, attributes):
+        """The members' expert outputs ``(n_classes, K, Q)``, averaged (expert k of every
+        member serves the same field centre)."""
+        return torch.stack([m.expert_responses(attributes) for m in self.members]).mean(dim=0)
+
+    def member_scorers(self):
+        """The member networks, each trained on its own batches."""
+        return list(self.members)
+
+    def relation_modules(self):
+        """The members' relation modules."""
+        return [member.relation for member in self.members]
+
+    def forward(self, features, class_index=None):
+        """Mean of the members' relation logits, shape ``(n, C)``."""
+        return torch.stack([member(features, class_index) for member in self.members]).mean(dim=0)
+
+    @torch.inference_mode()
+    def chunked_logits(self, features, max_pairs, offsets=None, argmax=False, candidates=None):
+        """As :meth:`RelationScorer.chunked_logits`, with the members' logits averaged.
+
+        Samples are processed in blocks of at most ``max_pairs`` (sample,
+        class) pairs, so memory stays bounded as for a single network.
+        """
+        n_samples = features.shape[0]
+        n_classes = len(self.class_attributes)
+        block = max(_MAX_CHUNK_ROWS, int(max_pairs) // n_classes)
+        out = np.empty((n_samples,) if argmax else (n_samples, n_classes),
+                       dtype=np.int64 if argmax else np.float32)
+        for start in range(0, n_samples, block):
+            rows = features[start:start + block]
+            logits = self.members[0].chunked_logits(rows, max_pairs)
+            for member in self.members[1:]:
+                logits += member.chunked_logits(rows, max_pairs)
+            logits /= len(self.members)
+            if offsets is not None:
+                logits -= np.asarray(offsets, dtype=np.float32)
+            if argmax:
+                if candidates is None:
+                    out[start:start + len(rows)] = logits.argmax(axis=1)
+                else:
+                    candidates = np.asarray(candidates)
+                    out[start:start + len(rows)] = candidates[logits[:, candidates].argmax(axis=1)]
+            else:
+                out[start:start + len(rows)] = logits
         return out

@@ -69,6 +69,7 @@ def paper_params(name):
         "alpha": setting["alpha"],
         "beta": setting["beta"],
         "hidden_units": 2048,
+        "ensemble_size": 1,
         "lr": 1e-5,
         "cooperation_lr_multiplier": 5.0,
         "regularization": "weight_decay",
@@ -92,6 +93,7 @@ def rn_paper_params(name):
     return {
         "projection_hidden_units": setting["projection_hidden_units"],
         "hidden_units": setting["hidden_units"],
+        "ensemble_size": 1,
         "alpha": 1e-5,
         "beta": 0.0,
         "lr": 1e-5,

@@ -56,7 +56,8 @@ class RelationNetClassifier(BaseRelationClassifier):
     }
 
     def __init__(self, projection_hidden_units=256, *, projection_lr_multiplier=1.0, alpha=1e-5,
-                 beta=1e-4, regularization="objective", hidden_units=256, lr="auto", max_epochs=40,
+                 beta=1e-4, regularization="objective", hidden_units=256, ensemble_size=8, lr="auto",
+                 max_epochs=40,
                  batch_size=32, attribute_scaling="standard", calibration=0.0, early_stopping=False,
                  validation_fraction=0.2, validation_split=None, patience=10,
                  predict_memory_mb=32, callbacks=None, warm_start=False, precision="float32",
@@ -67,10 +68,9 @@ class RelationNetClassifier(BaseRelationClassifier):
 
     _paper_params = staticmethod(rn_paper_params)
 
-    def _make_projection(self, seen_attributes, n_features, generator):
-        projection = MLPProjection(seen_attributes.shape[1], self.projection_hidden_units, n_features,
-                                   generator)
-        return projection, {}
+    def _make_projections(self, seen_attributes, n_features, generator, n_projections):
+        return [MLPProjection(seen_attributes.shape[1], self.projection_hidden_units, n_features,
+                              generator) for _ in range(n_projections)], {}
 
     def _empty_projection(self, module_state):
         weight = module_state.get("projection.hidden.weight")

@@ -70,6 +70,44 @@ def _check_fitted_attributes(model, n_features, n_classes, n_attributes):
         raise ValueError("feature_names_in_ does not name every feature")
 
 
+def _member_states(model, module_state):
+    """The state dict of each member network (``members.<i>.`` entries of an ensemble)."""
+    n_members = model.ensemble_size
+    if n_members == 1:
+        return [module_state]
+    states = []
+    for i in range(n_members):
+        prefix = f"members.{i}."
+        state = {k[len(prefix):]: v for k, v in module_state.items()
+                 if isinstance(k, str) and k.startswith(prefix)}
+        if not state:
+            raise ValueError(f"ensemble_size is {n_members}, but the weights hold no member {i}")
+        states.append(state)
+    return states
+
+
+def _check_member(model, module_state):
+    """Check one member network's weights against each other and the fitted attributes."""
+    anchor_weight = module_state.get("relation.anchor_fc.weight")
+    table = module_state.get("class_attributes")
+    if not isinstance(anchor_weight, torch.Tensor) or anchor_weight.ndim != 2:
+        raise ValueError("the weights lack a 2-D 'relation.anchor_fc.weight'")
+    if not isinstance(table, torch.Tensor) or table.ndim != 2:
+        raise ValueError("the weights lack a 2-D 'class_attributes' table")
+    n_hidden, n_features = (int(d) for d in anchor_weight.shape)
+    n_classes, n_attributes = (int(d) for d in table.shape)
+    sizes = {"H": n_hidden, "Q": n_features}
+    for key, shape in _RELATION_SHAPES.items():
+        check_tensor(module_state, key, tuple(sizes.get(d, d) for d in shape))
+    check_tensor(module_state, "class_attributes", (n_classes, n_attributes))
+    if n_hidden != model.hidden_units:
+        raise ValueError(f"hidden_units is {model.hidden_units}, but the weights have {n_hidden}")
+    _check_fitted_attributes(model, n_features, n_classes, n_attributes)
+    scaled = model._scaled_attributes()
+    if not np.allclose(scaled, table.numpy(), rtol=1e-5, atol=1e-6):
+        raise ValueError("class_attributes_ does not match the table stored with the weights")
+
+
 def restore_net(model, net_state):
     """The skorch net of a fitted ``model``, rebuilt from ``net_state`` (see ``__getstate__``).
 
@@ -91,24 +129,8 @@ def restore_net(model, net_state):
     module_state = net_state.get("module") if isinstance(net_state, dict) else None
     if not isinstance(module_state, dict):
         raise ValueError("the saved state holds no module weights")
-    anchor_weight = module_state.get("relation.anchor_fc.weight")
-    table = module_state.get("class_attributes")
-    if not isinstance(anchor_weight, torch.Tensor) or anchor_weight.ndim != 2:
-        raise ValueError("the weights lack a 2-D 'relation.anchor_fc.weight'")
-    if not isinstance(table, torch.Tensor) or table.ndim != 2:
-        raise ValueError("the weights lack a 2-D 'class_attributes' table")
-    n_hidden, n_features = (int(d) for d in anchor_weight.shape)
-    n_classes, n_attributes = (int(d) for d in table.shape)
-    sizes = {"H": n_hidden, "Q": n_features}
-    for key, shape in _RELATION_SHAPES.items():
-        check_tensor(module_state, key, tuple(sizes.get(d, d) for d in shape))
-    check_tensor(module_state, "class_attributes", (n_classes, n_attributes))
-    if n_hidden != model.hidden_units:
-        raise ValueError(f"hidden_units is {model.hidden_units}, but the weights have {n_hidden}")
-    _check_fitted_attributes(model, n_features, n_classes, n_attributes)
-    scaled = model._scaled_attributes()
-    if not np.allclose(scaled, table.numpy(), rtol=1e-5, atol=1e-6):
-        raise ValueError("class_attributes_ does not match the table stored with the weights")
+    for member_state in _member_states(model, module_state):
+        _check_member(model, member_state)
 
     device = getattr(model, "device_", "cpu")
     if not isinstance(device, str):
@@ -118,7 +140,7 @@ def restore_net(model, net_state):
                       "loaded on the CPU.", UserWarning, stacklevel=3)
         device = "cpu"
     model.device_ = resolve_device(device)
-    net = model._net_for_state(module_state)
+    net = model._net_for_state(_member_states(model, module_state))
     unexpected = set(module_state) - set(net.module_.state_dict())
     if unexpected:
         raise ValueError(f"the weights hold unexpected entries {sorted(unexpected)[:5]}")

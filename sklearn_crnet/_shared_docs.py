@@ -27,6 +27,16 @@ SHARED_PARAMETERS_DOC = """    alpha : float, default=<default:alpha>
     hidden_units : int, default=<default:hidden_units>
         Width of the relation module's FC1. The paper uses 2048 for 2048-d
         ResNet features (see ``from_paper``).
+    ensemble_size : int, default=<default:ensemble_size>
+        Number of independently initialised networks (projection and
+        relation module each), trained side by side, each on its own
+        batches in its own sample order; prediction averages their relation
+        logits. Training and prediction cost grow in proportion. On the
+        digits, 8 networks halve the seed-to-seed spread of one network's
+        validation H (docs/defaults.rst, "Ensemble size"). The paper trains
+        one network (``from_paper`` sets 1). ``anchors_`` and
+        ``expert_responses`` are the members' means; the training loss is
+        the sum of the members' losses.
     lr : "auto" or float, default=<default:lr>
         Adam learning rate of the relation module (the projection's is this
         times its multiplier). "auto" is ``0.2 / n_features``, at most 3.1e-3
@@ -120,9 +130,11 @@ SHARED_ATTRIBUTES_DOC = """    classes_ : ndarray of shape (n_classes,)
         What :meth:`decision_function` subtracts from each class's logit:
         ``calibration`` for seen classes, 0 for unseen ones.
     anchors_ : ndarray of shape (n_classes, n_features)
-        Feature anchors ``f(s)`` of every class.
+        Feature anchors ``f(s)`` of every class (the members' mean with
+        ``ensemble_size > 1``).
     net_ : skorch.NeuralNet
-        The trained skorch net; ``net_.module_`` holds the torch modules and
+        The trained skorch net; ``net_.module_`` holds the torch modules (a
+        ``RelationScorer``, or an ``EnsembleScorer`` of them) and
         ``net_.history`` the training history.
     device_ : str
         The device the model was trained on.

@@ -8,6 +8,7 @@ from skorch.dataset import Dataset
 from skorch.helper import predefined_split
 from tqdm.auto import tqdm
 
+from ._modules import OVERWRITE_GRAD
 from ._torch_utils import REGULARIZATION_FORMS
 
 # The skorch names the estimator needs are re-exported here: the estimator imports this
@@ -22,6 +23,7 @@ __all__ = [
     "EpochProgressBar",
     "ValidationHarmonicMean",
     "batch_logits_and_targets",
+    "member_batches",
 ]
 
 
@@ -33,38 +35,59 @@ class BatchSlicer:
     one, which costs as much as the decomposed forward pass at small batch
     sizes. Each batch is ``({"features": X, "sample_weight": w}, y)``.
 
+    For an ensemble of ``n_members`` networks, each member gets its own
+    batch: a step's batch is the members' batches concatenated in member
+    order (equal sizes), and with ``shuffle`` each member visits the
+    samples in its own random order.
+
     Parameters
     ----------
     dataset : skorch.dataset.Dataset
         ``X`` is a dict of ``features`` (n_samples, Q) and ``sample_weight``
         (n_samples,); ``y`` holds encoded labels (n_samples,).
     batch_size : int
-        Samples per batch (the last batch may be smaller).
+        Samples per batch of each member (the last batch may be smaller).
     shuffle : bool, default=False
         Visit samples in a new random order each epoch.
     generator : torch.Generator, default=None
         Source of the shuffling order; the fit's own generator, so that a
         seeded fit is reproducible and independent of other fits.
+    n_members : int, default=1
+        Number of member networks, each fed its own batch.
     """
 
-    def __init__(self, dataset, batch_size, shuffle=False, generator=None):
+    def __init__(self, dataset, batch_size, shuffle=False, generator=None, n_members=1):
         self.features = torch.as_tensor(dataset.X["features"])
         self.weights = torch.as_tensor(dataset.X["sample_weight"])
         self.y = torch.as_tensor(dataset.y)
         self.batch_size = batch_size
         self.shuffle = shuffle
         self.generator = generator
+        self.n_members = n_members
 
     def __len__(self):
         return -(-len(self.y) // self.batch_size)
 
     def __iter__(self):
         n = len(self.y)
-        order = torch.randperm(n, generator=self.generator) if self.shuffle else None
+        if self.shuffle:
+            orders = [torch.randperm(n, generator=self.generator) for _ in range(self.n_members)]
+        else:
+            orders = [torch.arange(n)] * self.n_members
         for start in range(0, n, self.batch_size):
-            index = (order[start:start + self.batch_size] if self.shuffle
-                     else slice(start, start + self.batch_size))
+            if self.n_members == 1:
+                index = orders[0][start:start + self.batch_size]
+            else:
+                index = torch.cat([order[start:start + self.batch_size] for order in orders])
             yield {"features": self.features[index], "sample_weight": self.weights[index]}, self.y[index]
+
+
+def member_batches(batch, n_members):
+    """Split a step's batch (see :class:`BatchSlicer`) into each member's ``(X, y)`` batch."""
+    inputs, labels = batch
+    size = len(labels) // n_members
+    return [({key: value[i * size:(i + 1) * size] for key, value in inputs.items()},
+             labels[i * size:(i + 1) * size]) for i in range(n_members)]
 
 
 class EpochProgressBar(Callback):
@@ -164,6 +187,10 @@ class BatchClassesNet(NeuralNet):
         The weighted mean over pairs with weight decay ``alpha``/``beta``,
         as the authors' code does.
 
+    For an :class:`~sklearn_crnet._modules.EnsembleScorer` each member is
+    scored on its own batch (see :class:`BatchSlicer`) and the loss is the
+    sum of the members' losses (and so is the constant score's loss).
+
     Parameters
     ----------
     *args, **kwargs
@@ -182,15 +209,27 @@ class BatchClassesNet(NeuralNet):
         The third value is the loss of the best constant score (the share
         of matched pairs) on the same batch: a trained model should do far
         better, and :meth:`on_epoch_end` records its epoch mean as
-        ``train_constant_loss``.
+        ``train_constant_loss``. For an ensemble, each member is scored on
+        its own batch, the losses are summed, and the logits are the first
+        member's.
         """
-        inputs, labels = batch
+        members = self.module_.member_scorers()
+        losses, constants, first_logits = [], [], None
+        for member, (inputs, labels) in zip(members, member_batches(batch, len(members)),
+                                            strict=True):
+            logits, loss, constant = self._member_loss(member, inputs, labels)
+            first_logits = logits if first_logits is None else first_logits
+            losses.append(loss)
+            constants.append(constant)
+        return first_logits, losses[0] if len(losses) == 1 else torch.stack(losses).sum(), sum(constants)
+
+    def _member_loss(self, member, inputs, labels):
         features = inputs["features"].to(self.device, non_blocking=True)
         weights = inputs["sample_weight"].to(self.device, non_blocking=True)
         labels = labels.to(self.device, non_blocking=True)
         with torch.autocast(torch.device(self.device).type, dtype=torch.bfloat16,
                             enabled=self.precision == "bfloat16"):
-            logits, targets = batch_logits_and_targets(self.module_, features, labels)
+            logits, targets = batch_logits_and_targets(member, features, labels)
         errors = (torch.sigmoid(logits.float()) - targets).square_().sum(dim=1)
         n_classes = logits.shape[1]
         total_weight = float(inputs["sample_weight"].sum())  # on the CPU: no device sync
@@ -215,24 +254,38 @@ class BatchClassesNet(NeuralNet):
             self.history.record("train_constant_loss", total / count)
 
     def zero_grad_in_place(self):
-        """Zero FC1's two weight-gradient buffers in place; free every other gradient.
+        """Mark FC1's two weight-gradient buffers for overwriting; free every other gradient.
 
         Fresh 16 MB gradients of 2048 x 2048 weights every step cost page
         faults that, on CPU, take as long as the decomposed matrix products;
-        the in-place weight-gradient path of ``_modules._linear`` accumulates
-        into these kept buffers. The other gradients are small: autograd
-        writes them fresh, which saves adding them into zeroed buffers.
+        the in-place weight-gradient path of ``_modules._linear`` writes into
+        these kept buffers instead, overwriting a marked buffer, so that no
+        pass zero-fills them. The other gradients are small: autograd writes
+        them fresh, which saves adding them into zeroed buffers.
         """
-        relation = self.module_.relation
-        kept = (relation.anchor_fc.weight, relation.feature_fc.weight)
+        kept = self._kept_gradients()
+        in_place = torch.device(self.device).type == "cpu" and self.precision == "float32"
+        for param in kept:
+            if in_place:
+                setattr(param, OVERWRITE_GRAD, True)
+            else:  # autograd adds into the buffer (CUDA, autocast): it must hold zeros
+                param.grad.zero_()
         for group in self.optimizer_.param_groups:
             for param in group["params"]:
-                if param.grad is None:
-                    continue
-                if any(param is k for k in kept):
-                    param.grad.zero_()
-                else:
+                if param.grad is not None and not any(param is k for k in kept):
                     param.grad = None
+
+    def _kept_gradients(self):
+        return [param for relation in self.module_.relation_modules()
+                for param in (relation.anchor_fc.weight, relation.feature_fc.weight)
+                if param.grad is not None]
+
+    def _zero_unwritten_gradients(self):
+        """Zero kept buffers that this step's backward pass did not write (a weight left unused)."""
+        for param in self._kept_gradients():
+            if getattr(param, OVERWRITE_GRAD, False):
+                param.grad.zero_()
+                setattr(param, OVERWRITE_GRAD, False)
 
     def _zero_grad_optimizer(self, set_to_none=None):
         self.zero_grad_in_place()
@@ -251,6 +304,7 @@ class BatchClassesNet(NeuralNet):
                 "and attributes (e.g. StandardScaler, attribute_scaling='l2')."
             )
         loss.backward()
+        self._zero_unwritten_gradients()
         return {"loss": loss, "y_pred": logits}
 
     def validation_step(self, batch, **fit_params):

@@ -22,6 +22,9 @@ is returned. Whatever is wrong with a file, loading raises one ``ValueError``
 that says so, with the reason. ``joblib`` (pickle) files, by contrast,
 execute code on loading and are only for files you made yourself.
 
+Files of format version 2 (written before ``ensemble_size`` existed) load as
+the single-network models they are.
+
 The optimiser state, the training history and the fit-only parameters
 ``callbacks`` and ``validation_split`` are not saved: a loaded model
 predicts and can be refitted, and ``warm_start`` continues it with a fresh
@@ -43,6 +46,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from . import __version__
 from ._attributes import label_kind
+from ._base import PARAMETERS_ADDED
 from ._crnet import CRNetClassifier
 from ._relation_net import RelationNetClassifier
 from ._torch_utils import resolve_device
@@ -50,7 +54,11 @@ from ._torch_utils import resolve_device
 __all__ = ["FORMAT_VERSION", "load_model", "save_model"]
 
 FORMAT_NAME = "sklearn-crnet-model"
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
+_OLDEST_READABLE = 2
+#: Constructor parameters added in a format version, with the value that files of
+#: older versions imply (version 3: ``ensemble_size``).
+_PARAMETERS_BY_VERSION = {3: PARAMETERS_ADDED}
 _ESTIMATORS = {cls.__name__: cls for cls in (CRNetClassifier, RelationNetClassifier)}
 _MEMBERS = ("metadata.json", "weights.pt", "checksum")
 _FIT_ONLY_PARAMS = ("callbacks", "validation_split")
@@ -260,9 +268,11 @@ def _decode_metadata(raw):
     if not isinstance(metadata, dict) or metadata.get("format") != FORMAT_NAME:
         raise _InvalidModel("it is not a sklearn-crnet model file")
     version = metadata.get("format_version")
-    if version != FORMAT_VERSION:
+    if not (isinstance(version, int) and not isinstance(version, bool)
+            and _OLDEST_READABLE <= version <= FORMAT_VERSION):
         raise _InvalidModel(f"it uses model format version {str(version)[:20]}; this "
-                            f"sklearn-crnet ({__version__}) reads version {FORMAT_VERSION}")
+                            f"sklearn-crnet ({__version__}) reads versions {_OLDEST_READABLE}-"
+                            f"{FORMAT_VERSION}")
     estimator = _ESTIMATORS.get(metadata.get("estimator")) if isinstance(
         metadata.get("estimator"), str) else None
     if estimator is None:
@@ -271,6 +281,10 @@ def _decode_metadata(raw):
     if not isinstance(params, dict) or not isinstance(fitted, dict):
         raise _InvalidModel("params and fitted attributes must be objects")
     expected = set(estimator().get_params(deep=False))
+    if isinstance(params, dict):
+        for newer, added in _PARAMETERS_BY_VERSION.items():
+            if version < newer:  # the value every model had before the parameter existed
+                params = {**added, **params}
     if set(params) != expected:
         raise _InvalidModel(f"parameters {sorted(set(params) ^ expected)[:5]} are missing or unknown")
     missing = [k for k in _REQUIRED if k not in fitted]

@@ -3,7 +3,7 @@ import pytest
 
 from sklearn_crnet.datasets import load_digits_gzsl, make_gzsl
 
-FAST = dict(max_epochs=3, hidden_units=32, random_state=0)
+FAST = dict(max_epochs=3, hidden_units=32, ensemble_size=1, random_state=0)
 
 
 @pytest.fixture(scope="session")

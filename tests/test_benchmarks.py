@@ -25,3 +25,17 @@ def test_bench_predict_quick(capsys):
     out = capsys.readouterr().out
     assert re.search(r"sklearn-crnet predict\s+[\d.]+\s+[\d.]+\s+[\d.]+x", out)
     assert "same predicted class for 100.00% of samples" in out
+
+
+def test_choose_ensemble_size_quick_and_from_saved_results(tmp_path, capsys):
+    from benchmarks import choose_ensemble_size
+
+    path = tmp_path / "e.json"
+    assert choose_ensemble_size.main(["--quick", "--n-jobs", "1", "--json", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "QUICK RUN: NOT A RESULT" in out
+    assert re.search(r"CRnet: validation H by ensemble_size", out)
+    saved = json.loads(path.read_text())
+    assert len(saved["CRnet"]["scores"]) == 3  # one triple's three folds
+    assert choose_ensemble_size.main(["--from-json", str(path)]) == 0
+    assert "smallest size with at most half" in capsys.readouterr().out

@@ -7,7 +7,7 @@ import torch
 from skorch.callbacks import Callback, EarlyStopping
 
 from sklearn_crnet import CRNetClassifier
-from sklearn_crnet._modules import CooperationModule, RelationModule, RelationScorer
+from sklearn_crnet._modules import OVERWRITE_GRAD, CooperationModule, RelationModule, RelationScorer
 from sklearn_crnet._training import BatchClassesNet, BatchSlicer, batch_logits_and_targets
 from tests.concat_reference import ConcatRelationNet, batch_loss, predict_scores
 
@@ -167,7 +167,7 @@ def test_bfloat16_training_fits(synthetic):
 # -- the concatenation formulation of the published code ------------------------------------
 
 def _fitted(synthetic):
-    return CRNetClassifier(K=3, max_epochs=2, hidden_units=16, random_state=0).fit(
+    return CRNetClassifier(K=3, max_epochs=2, hidden_units=16, ensemble_size=1, random_state=0).fit(
         synthetic.X_train, synthetic.y_train, class_attributes=synthetic.class_attributes)
 
 
@@ -226,3 +226,54 @@ def test_in_place_weight_gradient_accumulation_matches_autograd():
         expected[name] = p.grad
     for name, p in relation.named_parameters():
         torch.testing.assert_close(p.grad, expected[name], rtol=1e-5, atol=1e-6)
+
+
+def test_buffer_marked_for_overwrite_holds_only_this_steps_gradient():
+    """A kept buffer marked by zero_grad_in_place is overwritten (no zero fill), then accumulates."""
+    torch.manual_seed(0)
+    relation = RelationModule(6, 5)
+    features, anchors = torch.randn(4, 6), torch.randn(3, 6, requires_grad=True)
+    relation(features, anchors).pow(2).sum().backward()
+    fresh = {name: p.grad.clone() for name, p in relation.named_parameters()}
+
+    for p in relation.parameters():
+        p.grad = torch.full_like(p, 0.5)  # a past step's gradient
+    kept = (relation.anchor_fc.weight, relation.feature_fc.weight)
+    for p in kept:
+        setattr(p, OVERWRITE_GRAD, True)
+    relation(features, anchors).pow(2).sum().backward()
+    for p in kept:
+        assert not getattr(p, OVERWRITE_GRAD)
+    torch.testing.assert_close(relation.feature_fc.weight.grad, fresh["feature_fc.weight"])
+    torch.testing.assert_close(relation.anchor_fc.weight.grad, fresh["anchor_fc.weight"])
+    relation(features, anchors).pow(2).sum().backward()  # a second pass in the same step adds
+    torch.testing.assert_close(relation.feature_fc.weight.grad, 2 * fresh["feature_fc.weight"])
+
+
+def test_consecutive_training_steps_see_only_their_own_gradients():
+    """Through the net's own zero_grad/step cycle, each step's gradients equal a fresh backward."""
+    net = _net(_scorer(), "objective", 0.0, 0.0)
+    net.on_epoch_begin(net)
+    for seed in (1, 2, 3):
+        batch = _batch(seed=seed)
+        net.zero_grad_in_place()
+        net.train_step_single(batch)
+        ours = {name: p.grad.clone() for name, p in net.module_.named_parameters()}
+        expected = _effective_gradients(net, batch)  # fresh buffers, stock accumulation
+        for name, grad in ours.items():
+            torch.testing.assert_close(grad, expected[name], rtol=1e-5, atol=1e-7)
+        net.optimizer_.step()
+
+
+def test_a_marked_buffer_that_backward_leaves_unwritten_is_zeroed():
+    net = _net(_scorer(), "objective", 0.0, 0.0)
+    net.on_epoch_begin(net)
+    net.train_step_single(_batch())
+    net.zero_grad_in_place()
+    weight = net.module_.relation.feature_fc.weight
+    assert getattr(weight, OVERWRITE_GRAD)
+    weight.grad.fill_(0.5)  # stale: nothing in the next backward uses this weight
+    loss = net.module_.relation.anchor_part(torch.randn(3, 5)).sum()
+    loss.backward()
+    net._zero_unwritten_gradients()
+    assert torch.count_nonzero(weight.grad) == 0

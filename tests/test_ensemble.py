@@ -173,3 +173,18 @@ def test_files_and_pickles_from_before_ensembles_load_as_single_networks(synthet
     restored.__setstate__(state)
     assert restored.ensemble_size == 1
     np.testing.assert_array_equal(restored.predict(synthetic.X_test), model.predict(synthetic.X_test))
+
+
+def test_early_stopping_sample_weights_and_calibration_work_for_an_ensemble(synthetic):
+    weights = np.random.RandomState(0).uniform(0.5, 2.0, len(synthetic.y_train))
+    model = CRNetClassifier(early_stopping=True, calibration=0.5, **{**FAST, "ensemble_size": 2})
+    model.fit(synthetic.X_train, synthetic.y_train, class_attributes=synthetic.class_attributes,
+              sample_weight=weights)
+    assert 1 <= model.best_epoch_ <= FAST["max_epochs"]
+    assert len(model.validation_scores_) == FAST["max_epochs"]
+    proba = model.predict_proba(synthetic.X_test)
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0, rtol=1e-5)
+    raw = model.set_params(calibration=0.0).decision_function(synthetic.X_test)
+    shifted = model.set_params(calibration=0.5).decision_function(synthetic.X_test)
+    np.testing.assert_allclose(raw - shifted, np.broadcast_to(model.calibration_offsets_, raw.shape),
+                               rtol=1e-5, atol=1e-6)

@@ -39,3 +39,11 @@ def test_choose_ensemble_size_quick_and_from_saved_results(tmp_path, capsys):
     assert len(saved["CRnet"]["scores"]) == 3  # one triple's three folds
     assert choose_ensemble_size.main(["--from-json", str(path)]) == 0
     assert "smallest size with at most half" in capsys.readouterr().out
+
+
+def test_time_step_prints_ms_per_step(capsys):
+    from benchmarks import time_step
+
+    assert time_step.main(["--steps", "2", "--threads", "1"]) == 0
+    assert re.search(r"[\d.]+ ms per step \(best of epochs 2-4, 2 steps each, 1 threads\)",
+                     capsys.readouterr().out)

@@ -281,10 +281,6 @@ class RelationScorer(nn.Module):
         """The member networks trained side by side: this scorer alone."""
         return [self]
 
-    def relation_modules(self):
-        """The relation modules trained by this scorer (one)."""
-        return [self.relation]
-
     def expert_responses(self, attributes):
         """The projection's expert outputs ``(n_classes, K, Q)`` (cooperation module only)."""
         return self.projection.expert_responses(attributes)
@@ -388,10 +384,6 @@ class EnsembleScorer(nn.Module):
     def member_scorers(self):
         """The member networks, each trained on its own batches."""
         return list(self.members)
-
-    def relation_modules(self):
-        """The members' relation modules."""
-        return [member.relation for member in self.members]
 
     def forward(self, features, class_index=None):
         """Mean of the members' relation logits, shape ``(n, C)``."""

@@ -129,7 +129,8 @@ def restore_net(model, net_state):
     module_state = net_state.get("module") if isinstance(net_state, dict) else None
     if not isinstance(module_state, dict):
         raise ValueError("the saved state holds no module weights")
-    for member_state in _member_states(model, module_state):
+    member_states = _member_states(model, module_state)
+    for member_state in member_states:
         _check_member(model, member_state)
 
     device = getattr(model, "device_", "cpu")
@@ -140,7 +141,7 @@ def restore_net(model, net_state):
                       "loaded on the CPU.", UserWarning, stacklevel=3)
         device = "cpu"
     model.device_ = resolve_device(device)
-    net = model._net_for_state(_member_states(model, module_state))
+    net = model._net_for_state(member_states)
     unexpected = set(module_state) - set(net.module_.state_dict())
     if unexpected:
         raise ValueError(f"the weights hold unexpected entries {sorted(unexpected)[:5]}")

@@ -214,14 +214,11 @@ class BatchClassesNet(NeuralNet):
         member's.
         """
         members = self.module_.member_scorers()
-        losses, constants, first_logits = [], [], None
-        for member, (inputs, labels) in zip(members, member_batches(batch, len(members)),
-                                            strict=True):
-            logits, loss, constant = self._member_loss(member, inputs, labels)
-            first_logits = logits if first_logits is None else first_logits
-            losses.append(loss)
-            constants.append(constant)
-        return first_logits, losses[0] if len(losses) == 1 else torch.stack(losses).sum(), sum(constants)
+        parts = [self._member_loss(member, inputs, labels) for member, (inputs, labels)
+                 in zip(members, member_batches(batch, len(members)), strict=True)]
+        logits, losses, constants = zip(*parts, strict=True)
+        loss = losses[0] if len(losses) == 1 else torch.stack(losses).sum()
+        return logits[0], loss, sum(constants)
 
     def _member_loss(self, member, inputs, labels):
         features = inputs["features"].to(self.device, non_blocking=True)
@@ -276,8 +273,8 @@ class BatchClassesNet(NeuralNet):
                     param.grad = None
 
     def _kept_gradients(self):
-        return [param for relation in self.module_.relation_modules()
-                for param in (relation.anchor_fc.weight, relation.feature_fc.weight)
+        return [param for member in self.module_.member_scorers()
+                for param in (member.relation.anchor_fc.weight, member.relation.feature_fc.weight)
                 if param.grad is not None]
 
     def _zero_unwritten_gradients(self):

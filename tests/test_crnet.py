@@ -41,8 +41,8 @@ def test_expert_responses_sum_to_anchors(synthetic):
 # Three unseen triples drawn as the first benchmarks/digits_evaluation.py drew them, one
 # seed, the estimators' defaults for one network (ensemble_size=1: the method itself, at an
 # eighth of the default's cost). Measured on a 2-core CPU (one thread, as n_threads="auto" uses):
-# CRnet As 0.858 / Au 0.363 / H 0.479; RN 0.929 / 0.191 / 0.302; CRnet on two shuffled
-# tables H 0.167 and 0.125. The margins below leave room for other machines' rounding; a
+# CRnet As 0.860 / Au 0.359 / H 0.472; RN 0.917 / 0.223 / 0.339; CRnet on two shuffled
+# tables H 0.165 and 0.125. The margins below leave room for other machines' rounding; a
 # model that ignored the attributes would score alike with either table and fail them.
 
 

@@ -47,3 +47,11 @@ def test_time_step_prints_ms_per_step(capsys):
     assert time_step.main(["--steps", "2", "--threads", "1"]) == 0
     assert re.search(r"[\d.]+ ms per step \(best of epochs 2-4, 2 steps each, 1 threads\)",
                      capsys.readouterr().out)
+
+
+def test_fold_diagnostic_prints_each_fold(capsys):
+    from benchmarks import fold_diagnostic
+
+    assert fold_diagnostic.main(["--unseen", "2", "6", "7", "--betas", "0", "--max-epochs", "1"]) == 0
+    out = capsys.readouterr().out
+    assert len(re.findall(r"fold \d, held out \[\d, \d\], beta=0: As", out)) == 3

@@ -181,8 +181,7 @@ class BaseRelationClassifier(ClassifierMixin, BaseEstimator, metaclass=ABCMeta):
 
     @abstractmethod
     def __init__(self, *, alpha, beta, regularization, hidden_units, ensemble_size, lr, max_epochs,
-                 batch_size,
-                 attribute_scaling, calibration, early_stopping, validation_fraction,
+                 batch_size, attribute_scaling, calibration, early_stopping, validation_fraction,
                  validation_split, patience, predict_memory_mb, callbacks, warm_start, precision,
                  n_threads, device, random_state, verbose):
         self.alpha = alpha
@@ -436,10 +435,7 @@ class BaseRelationClassifier(ClassifierMixin, BaseEstimator, metaclass=ABCMeta):
         generator = torch.Generator().manual_seed(seed)
         projections, fitted = self._make_projections(scaled[data.seen_mask], data.X.shape[1],
                                                      generator, self.ensemble_size)
-        members = [RelationScorer(projection, RelationModule(data.X.shape[1], self.hidden_units,
-                                                             generator=generator), scaled)
-                   for projection in projections]
-        scorer = members[0] if len(members) == 1 else EnsembleScorer(members)
+        scorer = self._scorer(projections, data.X.shape[1], self.hidden_units, scaled, generator)
         net = self._make_net(scorer, n_epochs, generator, validation)
         net.train(self._net_inputs(data.X, data.sample_weight), data.y)
         net.module_.zero_grad(set_to_none=True)  # the buffers kept for speed are not needed now
@@ -813,14 +809,17 @@ class BaseRelationClassifier(ClassifierMixin, BaseEstimator, metaclass=ABCMeta):
 
     def _net_for_state(self, member_states):
         """An initialised skorch net of the shapes in the members' states, not yet loaded."""
-        members = []
-        for module_state in member_states:
-            n_hidden, n_features = module_state["relation.anchor_fc.weight"].shape
-            relation = RelationModule(int(n_features), int(n_hidden))
-            members.append(RelationScorer(self._empty_projection(module_state), relation,
-                                          self._scaled_attributes()))
-        scorer = members[0] if len(members) == 1 else EnsembleScorer(members)
+        n_hidden, n_features = (int(d) for d in member_states[0]["relation.anchor_fc.weight"].shape)
+        projections = [self._empty_projection(state) for state in member_states]
+        scorer = self._scorer(projections, n_features, n_hidden, self._scaled_attributes())
         return self._make_net(scorer, self.max_epochs).initialize()
+
+    @staticmethod
+    def _scorer(projections, n_features, n_hidden, table, generator=None):
+        """One relation scorer per projection: the scorer itself, or their ensemble."""
+        members = [RelationScorer(projection, RelationModule(n_features, n_hidden, generator=generator),
+                                  table) for projection in projections]
+        return members[0] if len(members) == 1 else EnsembleScorer(members)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -401,19 +401,20 @@ class EnsembleScorer(nn.Module):
         block = max(_MAX_CHUNK_ROWS, int(max_pairs) // n_classes)
         out = np.empty((n_samples,) if argmax else (n_samples, n_classes),
                        dtype=np.int64 if argmax else np.float32)
+        shift = None if offsets is None else np.asarray(offsets, dtype=np.float32)
+        candidates = None if candidates is None else np.asarray(candidates)
         for start in range(0, n_samples, block):
             rows = features[start:start + block]
             logits = self.members[0].chunked_logits(rows, max_pairs)
             for member in self.members[1:]:
                 logits += member.chunked_logits(rows, max_pairs)
             logits /= len(self.members)
-            if offsets is not None:
-                logits -= np.asarray(offsets, dtype=np.float32)
+            if shift is not None:
+                logits -= shift
             if argmax:
                 if candidates is None:
                     out[start:start + len(rows)] = logits.argmax(axis=1)
                 else:
-                    candidates = np.asarray(candidates)
                     out[start:start + len(rows)] = candidates[logits[:, candidates].argmax(axis=1)]
             else:
                 out[start:start + len(rows)] = logits

@@ -540,7 +540,8 @@ class BaseRelationClassifier(ClassifierMixin, BaseEstimator, metaclass=ABCMeta):
             warnings.warn(
                 f"Training made no progress: the final training loss {losses[-1]:.4g} is no better "
                 f"than scoring every pair with the same constant ({constant[-1]:.4g}). Lower the "
-                "learning rate or scale the features (e.g. StandardScaler) and attributes.",
+                "learning rate or the penalties alpha and beta, or scale the features (e.g. "
+                "StandardScaler) and attributes.",
                 ConvergenceWarning, stacklevel=4)
             return
         take = np.random.RandomState(0).permutation(len(data.y))[:_CONVERGENCE_SAMPLE]
@@ -719,8 +720,16 @@ class BaseRelationClassifier(ClassifierMixin, BaseEstimator, metaclass=ABCMeta):
     def score(self, X, y, sample_weight=None):
         """GZSL harmonic mean H of mean per-class accuracies on seen and unseen classes.
 
-        When ``y`` holds only seen (or only unseen) classes, H is undefined
-        and the mean per-class accuracy over the classes present is returned.
+        The model searches every seen class and the unseen classes present
+        in ``y`` (all unseen classes when ``y`` holds none). On a test set
+        holding every unseen class this is H of :meth:`predict`; on a
+        class-disjoint validation fold
+        (:class:`~sklearn_crnet.model_selection.GZSLSplit`) the table's real
+        unseen classes, absent from the fold, are not candidates, so the fold
+        poses the problem of its own classes, as xlsa17's validation split
+        does. When ``y`` holds only seen (or only unseen) classes, H is
+        undefined and the mean per-class accuracy over the classes present is
+        returned.
 
         Parameters
         ----------

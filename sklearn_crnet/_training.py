@@ -123,6 +123,9 @@ class EpochProgressBar(Callback):
 class ValidationHarmonicMean(Callback):
     """Record ``valid_H``, the GZSL harmonic mean on a class-disjoint validation set, each epoch.
 
+    The search covers the training classes and the validation classes only,
+    as :func:`~sklearn_crnet.metrics.gzsl_scorer` does.
+
     Parameters
     ----------
     X_val : ndarray of shape (n_val, Q)
@@ -147,9 +150,11 @@ class ValidationHarmonicMean(Callback):
     def on_epoch_end(self, net, **kwargs):
         from .metrics import gzsl_report
 
-        predicted = net.module_.chunked_logits(self.X_val, self.max_pairs, offsets=self.offsets,
-                                               argmax=True)
+        # As in gzsl_scorer: the table's other unseen classes (the test's) are not candidates.
         classes = np.arange(len(self.seen_mask))
+        searched = self.seen_mask | np.isin(classes, self.y_val)
+        predicted = net.module_.chunked_logits(self.X_val, self.max_pairs, offsets=self.offsets,
+                                               argmax=True, candidates=np.flatnonzero(searched))
         report = gzsl_report(self.y_val, predicted, seen_classes=classes[self.seen_mask],
                              unseen_classes=classes[~self.seen_mask])
         net.history.record("valid_H", report["H"])

@@ -220,14 +220,47 @@ def _check_known_labels(model, y):
         )
 
 
+def _searched_mask(model, y):
+    """Which of ``model.classes_`` a metric searches for labels ``y``.
+
+    Every seen class, and the unseen classes present in ``y``; all unseen
+    classes when ``y`` holds none. The class-disjoint folds of a search thus
+    pose the problem of their own classes: the table's other unseen classes
+    (the test's) are not candidates there, as in xlsa17's validation split.
+    """
+    seen = np.isin(model.classes_, model.seen_classes_)
+    present = np.isin(model.classes_, y)
+    if not (present & ~seen).any():
+        return np.ones(len(model.classes_), dtype=bool)
+    return seen | present
+
+
+def _predict_among(estimator, model, X, searched):
+    """``estimator``'s predictions for ``X`` with the search limited to ``model.classes_[searched]``."""
+    if searched.all():
+        return estimator.predict(X)
+    if estimator is model:
+        return model.predict(X, classes=model.classes_[searched])
+    scores = np.asarray(estimator.decision_function(X), dtype=np.float64)  # Pipeline or search
+    columns = np.flatnonzero(searched)
+    return model.classes_[columns[scores[:, columns].argmax(axis=1)]]
+
+
 def gzsl_scorer(estimator, X, y, sample_weight=None):
     """Scorer for ``scoring=`` in model selection: the GZSL harmonic mean H.
 
     Reads the seen and unseen classes of the fitted model (also inside a
-    Pipeline or a search). When ``y`` holds only seen (or only unseen)
-    classes, as in the folds of an ordinary ``StratifiedKFold``, H is
-    undefined and the mean per-class accuracy over the classes present is
-    returned instead, the same rule as :meth:`sklearn_crnet.CRNetClassifier.score`.
+    Pipeline or a search). The model searches every seen class and the
+    unseen classes present in ``y`` (all unseen classes when ``y`` holds
+    none): on a test set that holds every unseen class, as in the standard
+    protocol, this is H of ``estimator.predict(X)``; on a fold of
+    :class:`~sklearn_crnet.model_selection.GZSLSplit`, the table's real unseen
+    classes, which never occur in the fold, are not candidates, so the fold
+    poses the GZSL problem of its own classes (xlsa17's validation protocol).
+    When ``y`` holds only seen (or only unseen) classes, as in the folds of an
+    ordinary ``StratifiedKFold``, H is undefined and the mean per-class
+    accuracy over the classes present is returned instead, the same rule as
+    :meth:`sklearn_crnet.CRNetClassifier.score`.
 
     Parameters
     ----------
@@ -245,7 +278,8 @@ def gzsl_scorer(estimator, X, y, sample_weight=None):
     score : float
     """
     model, y = _model_and_labels(estimator, y)
-    report = gzsl_report(y, estimator.predict(X), seen_classes=model.seen_classes_,
+    predicted = _predict_among(estimator, model, X, _searched_mask(model, y))
+    report = gzsl_report(y, predicted, seen_classes=model.seen_classes_,
                          unseen_classes=model.unseen_classes_, sample_weight=sample_weight)
     if np.isnan(report["H"]):
         return report["Au"] if np.isnan(report["As"]) else report["As"]
@@ -257,7 +291,8 @@ def zsl_scorer(estimator, X, y):
 
     The mean per-class accuracy over the unseen classes when predictions
     range over the unseen classes alone (the "T1" figure of the xlsa17
-    benchmark), next to :func:`gzsl_scorer`'s GZSL figure.
+    benchmark), next to :func:`gzsl_scorer`'s GZSL figure. As there, only the
+    unseen classes present in ``y`` are searched.
 
     Parameters
     ----------
@@ -279,7 +314,8 @@ def zsl_scorer(estimator, X, y):
             f"Conventional zero-shot accuracy is measured on unseen-class samples only; y holds "
             f"seen classes {describe_labels(np.unique(y[seen]))}. Use gzsl_scorer for mixed data."
         )
-    predicted = estimator.predict(X, classes="unseen")
+    searched = _searched_mask(model, y) & ~np.isin(model.classes_, model.seen_classes_)
+    predicted = estimator.predict(X, classes=model.classes_[searched])
     return mean_per_class_accuracy(y, predicted, model.unseen_classes_)
 
 
@@ -384,7 +420,9 @@ def seen_unseen_curve(estimator, X, y, offsets=None):
     The offset is subtracted from the seen classes' relation logits; the
     estimator's own ``calibration`` is ignored here. Large negative offsets
     give Au = 0, large positive ones As = 0. Pipelines and searches are
-    applied whole (their transforms included).
+    applied whole (their transforms included). The classes searched are
+    those of :func:`gzsl_scorer`: every seen class and the unseen classes
+    present in ``y`` (all unseen classes when ``y`` holds none).
 
     Parameters
     ----------
@@ -407,7 +445,9 @@ def seen_unseen_curve(estimator, X, y, offsets=None):
     unseen_accuracy : ndarray of shape (n_points,)
     """
     model, y = _model_and_labels(estimator, y)
-    return seen_unseen_curve_from_scores(y, uncalibrated_scores(estimator, X), classes=model.classes_,
+    searched = _searched_mask(model, y)
+    scores = uncalibrated_scores(estimator, X)[:, searched]
+    return seen_unseen_curve_from_scores(y, scores, classes=model.classes_[searched],
                                          seen_classes=model.seen_classes_, offsets=offsets)
 
 

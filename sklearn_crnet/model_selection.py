@@ -33,7 +33,10 @@ class GZSLSplit(BaseCrossValidator):
     (validation-seen). A model fitted on a fold's training part with the full
     class-attribute table treats the held-out classes as unseen, so its score
     on the validation part is a GZSL harmonic mean H, with no test data
-    involved. Successive folds hold out different classes.
+    involved. That score searches the fold's classes only (the seen classes
+    and the unseen classes present in the validation part), so the table's
+    real unseen classes, which a fold never holds, are not candidates there.
+    Successive folds hold out different classes.
 
     Parameters
     ----------

@@ -55,3 +55,30 @@ def test_fold_diagnostic_prints_each_fold(capsys):
     assert fold_diagnostic.main(["--unseen", "2", "6", "7", "--betas", "0", "--max-epochs", "1"]) == 0
     out = capsys.readouterr().out
     assert len(re.findall(r"fold \d, held out \[\d, \d\], beta=0: As", out)) == 3
+    assert len(re.findall(r"H [\d.]+ searching the fold's digits", out)) == 3
+
+
+def test_penalty_collapse_prints_both_fits(capsys):
+    from benchmarks import penalty_collapse
+    assert penalty_collapse.main(["--unseen", "2", "6", "7", "--max-epochs", "1",
+                                  "--sweep-triples", "2", "6", "7"]) == 0
+    out = capsys.readouterr().out
+    assert "fold (5 digits)" in out and "all (7 digits)" in out
+    assert "a=1 b=0.3" in out
+
+
+def test_rescore_search_reads_the_second_evaluation(capsys):
+    from benchmarks import rescore_search
+
+    assert rescore_search.main(["--n-jobs", "1", "--triples", "1", "--max-epochs", "1"]) == 0
+    out = capsys.readouterr().out
+    assert "(4, 5, 6)" in out and "validation H now" in out
+
+
+def test_digits_grid_search_smoke(capsys):
+    from benchmarks import digits_grid_search
+
+    assert digits_grid_search.main(["--triples", "1", "--n-jobs", "1", "--max-epochs", "1",
+                                    "--alpha", "0", "--beta", "0", "0.3"]) == 0
+    out = capsys.readouterr().out
+    assert "SMOKE RUN: NOT A RESULT" in out and "chosen (alpha, beta)" in out

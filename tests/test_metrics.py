@@ -1,5 +1,7 @@
 """GZSL metrics (``metrics.py``): per-class accuracies, H, LRD, the seen-unseen curve, AUSUC."""
 
+import copy
+
 import numpy as np
 import pytest
 from sklearn.model_selection import GridSearchCV
@@ -205,3 +207,68 @@ def test_zsl_scorer_searches_unseen_classes_only(trained, synthetic):
 def test_weighted_per_class_accuracy():
     acc = per_class_accuracy([0, 0, 1], [0, 1, 1], sample_weight=[3.0, 1.0, 1.0])
     np.testing.assert_allclose(acc, [0.75, 1.0])
+
+
+# -- which classes a metric searches -------------------------------------------
+
+def _partial_test_set(synthetic, n_unseen_kept):
+    """Test samples of the seen classes and of only the first ``n_unseen_kept`` unseen classes."""
+    kept_unseen = np.asarray(synthetic.unseen_classes)[:n_unseen_kept]
+    keep = np.isin(synthetic.y_test, synthetic.seen_classes) | np.isin(synthetic.y_test, kept_unseen)
+    return synthetic.X_test[keep], synthetic.y_test[keep], kept_unseen
+
+
+def test_scores_search_the_seen_classes_and_the_unseen_classes_present(trained, synthetic):
+    """A class-disjoint fold never holds the test's unseen classes, so they must not be candidates."""
+    X, y, kept_unseen = _partial_test_set(synthetic, 2)
+    # An absent unseen class close to a present one (as digit 6 is to 9) attracts its samples.
+    original, trained = trained, copy.deepcopy(trained)
+    table = synthetic.class_attributes.copy()
+    table.loc[99] = table.loc[kept_unseen[0]] + 0.05 * table.std()
+    trained.set_class_attributes(table)
+    searched = np.concatenate([trained.seen_classes_, kept_unseen])
+    expected = harmonic_mean_score(y, trained.predict(X, classes=searched),
+                                   seen_classes=trained.seen_classes_,
+                                   unseen_classes=trained.unseen_classes_)
+    assert trained.score(X, y) == pytest.approx(expected)
+    assert gzsl_scorer(trained, X, y) == pytest.approx(expected)
+    # The absent unseen classes do attract samples when searched, so the rule changes the figure.
+    everywhere = trained.predict(X)
+    absent = np.setdiff1d(trained.unseen_classes_, kept_unseen)
+    assert np.isin(everywhere, absent).any()
+    assert trained.score(X, y) > harmonic_mean_score(
+        y, everywhere, seen_classes=trained.seen_classes_, unseen_classes=trained.unseen_classes_)
+    # With every unseen class present the score is H of predict over all classes.
+    assert original.score(synthetic.X_test, synthetic.y_test) == pytest.approx(harmonic_mean_score(
+        synthetic.y_test, original.predict(synthetic.X_test), seen_classes=original.seen_classes_,
+        unseen_classes=original.unseen_classes_))
+
+
+def test_seen_only_labels_keep_every_unseen_class_as_a_candidate(trained, synthetic):
+    seen = np.isin(synthetic.y_test, synthetic.seen_classes)
+    X, y = synthetic.X_test[seen], synthetic.y_test[seen]
+    expected = mean_per_class_accuracy(y, trained.predict(X), trained.seen_classes_)
+    assert trained.score(X, y) == pytest.approx(expected)
+
+
+def test_curve_and_zsl_scorer_search_the_same_classes(trained, synthetic):
+    X, y, kept_unseen = _partial_test_set(synthetic, 2)
+    searched = np.isin(trained.classes_, np.concatenate([trained.seen_classes_, kept_unseen]))
+    manual = seen_unseen_curve_from_scores(y, trained.decision_function(X)[:, searched]
+                                           + trained.calibration_offsets_[searched],
+                                           classes=trained.classes_[searched],
+                                           seen_classes=trained.seen_classes_)
+    for ours, theirs in zip(seen_unseen_curve(trained, X, y), manual, strict=True):
+        np.testing.assert_allclose(ours, theirs)
+    unseen = np.isin(y, kept_unseen)
+    assert zsl_scorer(trained, X[unseen], y[unseen]) == pytest.approx(mean_per_class_accuracy(
+        y[unseen], trained.predict(X[unseen], classes=kept_unseen), trained.unseen_classes_))
+
+
+def test_wrapped_models_search_the_same_classes(synthetic):
+    """Pipelines and searches take the decision_function route; it must agree with the model's own."""
+    pipe = make_pipeline(StandardScaler(), CRNetClassifier(K=2, **FAST))
+    pipe.fit(synthetic.X_train, synthetic.y_train,
+             crnetclassifier__class_attributes=synthetic.class_attributes)
+    X, y, _ = _partial_test_set(synthetic, 2)
+    assert gzsl_scorer(pipe, X, y) == pytest.approx(pipe[-1].score(pipe[0].transform(X), y))

@@ -9,6 +9,7 @@ from skorch.callbacks import Callback, EarlyStopping
 from sklearn_crnet import CRNetClassifier
 from sklearn_crnet._modules import OVERWRITE_GRAD, CooperationModule, RelationModule, RelationScorer
 from sklearn_crnet._training import BatchClassesNet, BatchSlicer, batch_logits_and_targets
+from sklearn_crnet.metrics import harmonic_mean_score
 from tests.concat_reference import ConcatRelationNet, batch_loss, predict_scores
 
 from .conftest import FAST
@@ -277,3 +278,40 @@ def test_a_marked_buffer_that_backward_leaves_unwritten_is_zeroed():
     loss.backward()
     net._zero_unwritten_gradients()
     assert torch.count_nonzero(weight.grad) == 0
+
+
+def test_early_stopping_monitor_searches_training_and_validation_classes_only(synthetic):
+    """The table's other unseen classes (the test's) are no candidates for validation samples."""
+    from skorch.history import History
+
+    from sklearn_crnet._training import ValidationHarmonicMean
+
+    model = CRNetClassifier(K=3, max_epochs=40, hidden_units=64, ensemble_size=1, random_state=0)
+    model.fit(synthetic.X_train, synthetic.y_train, class_attributes=synthetic.class_attributes)
+    table = synthetic.class_attributes.copy()
+    table.loc[99] = table.loc[10] + 0.05 * table.std()  # an unseen class that attracts class 10
+    model.set_class_attributes(table)
+    classes = model.classes_
+    seen_mask = np.isin(classes, model.seen_classes_[:10])  # the first ten seen classes "train"
+    keep = np.isin(synthetic.y_test, classes[seen_mask]) | np.isin(synthetic.y_test, [10, 11])
+    X_val = synthetic.X_test[keep].astype(np.float32)
+    y_val = np.searchsorted(classes, synthetic.y_test[keep])
+
+    class FakeNet:  # what the callback reads from a skorch net
+        module_ = model.net_.module_
+        history = History()
+
+    FakeNet.history.new_epoch()
+    monitor = ValidationHarmonicMean(X_val, y_val, seen_mask, np.zeros(len(classes)), 1e6)
+    monitor.on_epoch_end(FakeNet)
+    searched = classes[seen_mask | np.isin(classes, [10, 11])]
+    predicted = np.searchsorted(classes, model.predict(X_val, classes=searched))
+    scored = harmonic_mean_score(y_val, predicted, seen_classes=np.flatnonzero(seen_mask),
+                                 unseen_classes=np.flatnonzero(~seen_mask))
+    assert FakeNet.history[-1, "valid_H"] == pytest.approx(scored)
+    # Searching every class sends validation samples of class 10 to class 99.
+    everywhere = np.searchsorted(classes, model.predict(X_val))
+    assert np.isin(everywhere, np.flatnonzero(~np.isin(classes, searched))).any()
+    assert FakeNet.history[-1, "valid_H"] > harmonic_mean_score(
+        y_val, everywhere, seen_classes=np.flatnonzero(seen_mask),
+        unseen_classes=np.flatnonzero(~seen_mask))

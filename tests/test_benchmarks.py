@@ -82,3 +82,13 @@ def test_digits_grid_search_smoke(capsys):
                                     "--alpha", "0", "--beta", "0", "0.3"]) == 0
     out = capsys.readouterr().out
     assert "SMOKE RUN: NOT A RESULT" in out and "chosen (alpha, beta)" in out
+
+
+def test_digits_paired_smoke(capsys):
+    from benchmarks import digits_paired
+
+    assert digits_paired.main(["--triples", "1", "--seeds", "2", "--n-jobs", "1",
+                               "--max-epochs", "1"]) == 0
+    out = capsys.readouterr().out
+    assert "SMOKE RUN: NOT A RESULT" in out
+    assert re.search(r"CRnet - RN\s+[+-][\d.]+ \+- [\d.]+\s+\d of 2", out)

@@ -5,8 +5,8 @@ import copy
 import numpy as np
 import pytest
 from sklearn.model_selection import GridSearchCV
-from sklearn.pipeline import make_pipeline
-from sklearn.preprocessing import StandardScaler
+from sklearn.pipeline import Pipeline, make_pipeline
+from sklearn.preprocessing import FunctionTransformer, StandardScaler
 
 from benchmarks.bench_metrics import quadratic_curve
 from sklearn_crnet import CRNetClassifier
@@ -265,10 +265,16 @@ def test_curve_and_zsl_scorer_search_the_same_classes(trained, synthetic):
         y[unseen], trained.predict(X[unseen], classes=kept_unseen), trained.unseen_classes_))
 
 
-def test_wrapped_models_search_the_same_classes(synthetic):
+def test_wrapped_models_search_the_same_classes(trained, synthetic):
     """Pipelines and searches take the decision_function route; it must agree with the model's own."""
-    pipe = make_pipeline(StandardScaler(), CRNetClassifier(K=2, **FAST))
-    pipe.fit(synthetic.X_train, synthetic.y_train,
-             crnetclassifier__class_attributes=synthetic.class_attributes)
-    X, y, _ = _partial_test_set(synthetic, 2)
-    assert gzsl_scorer(pipe, X, y) == pytest.approx(pipe[-1].score(pipe[0].transform(X), y))
+    X, y, kept_unseen = _partial_test_set(synthetic, 2)
+    model = copy.deepcopy(trained)
+    table = synthetic.class_attributes.copy()
+    table.loc[99] = table.loc[kept_unseen[0]] + 0.05 * table.std()  # an absent class that attracts
+    model.set_class_attributes(table)
+    pipe = Pipeline([("identity", FunctionTransformer()), ("model", model)])  # wraps the fitted model
+    pipe[0].fit(X)
+    expected = model.score(X, y)
+    assert expected > harmonic_mean_score(y, model.predict(X), seen_classes=model.seen_classes_,
+                                          unseen_classes=model.unseen_classes_)
+    assert gzsl_scorer(pipe, X, y) == pytest.approx(expected)

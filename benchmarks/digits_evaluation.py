@@ -141,6 +141,33 @@ def search_run(unseen, seed, epochs, grid=None):
             "collapsed_refits": collapsed}
 
 
+def report_searches(title, triples, searches, with_test_h=False):
+    """Print the table of :func:`search_run` results, the summary and each triple's candidates."""
+    rows = [[str(t), r["best_validation"], str(tuple(float(v) for v in r["chosen"])), r["chosen_test_H"],
+             r["best_test_H"], r["defaults_test_H"]] for t, r in zip(triples, searches, strict=True)]
+    mean = {k: float(np.mean([r[k] for r in searches]))
+            for k in ("best_validation", "chosen_test_H", "best_test_H", "defaults_test_H")}
+    rows.append(["mean", mean["best_validation"], "", mean["chosen_test_H"], mean["best_test_H"],
+                 mean["defaults_test_H"]])
+    harness.print_table(title, ["unseen", "best val score", "chosen (alpha, beta)", "chosen test H",
+                                "best test H", "defaults test H"], rows)
+    by_candidate = {k: float(np.mean([r["test_H"][k] for r in searches])) for k in searches[0]["test_H"]}
+    best_fixed = max(by_candidate, key=by_candidate.get)
+    print(f"best test H per triple (the luckiest of {len(by_candidate)} candidates on each), mean: "
+          f"{mean['best_test_H']:.3f}; best single candidate over all triples: {best_fixed} with mean "
+          f"test H {by_candidate[best_fixed]:.3f}; chosen: {mean['chosen_test_H']:.3f}; "
+          f"chosen - best per triple: {mean['chosen_test_H'] - mean['best_test_H']:+.3f}; chosen - "
+          f"best single candidate: {mean['chosen_test_H'] - by_candidate[best_fixed]:+.3f}; chosen - "
+          f"defaults: {mean['chosen_test_H'] - mean['defaults_test_H']:+.3f}")
+    for t, r in zip(triples, searches, strict=True):
+        scores = ", ".join(f"{k} {v:.3f}" for k, v in r["validation_H"].items())
+        test = ", ".join(f"{k} {v:.3f}" for k, v in r["test_H"].items())
+        collapsed = ", ".join(r["collapsed_refits"]) or "none"
+        print(f"{t}: validation H by candidate {scores}; "
+              + (f"test H {test}; " if with_test_h else "")
+              + f"refits that learned no more than a constant score: {collapsed}")
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--triples", type=int, default=10)
@@ -181,28 +208,8 @@ def main(argv=None):
               f"range {np.min(offsets):g}-{np.max(offsets):g}")
 
     searches = Parallel(n_jobs=args.n_jobs)(delayed(search_run)(t, 0, epochs) for t in search_triples)
-    rows = [[str(t), r["best_validation"], str(tuple(float(v) for v in r["chosen"])), r["chosen_test_H"],
-             r["best_test_H"], r["defaults_test_H"]] for t, r in zip(search_triples, searches, strict=True)]
-    mean = {k: float(np.mean([r[k] for r in searches]))
-            for k in ("best_validation", "chosen_test_H", "best_test_H", "defaults_test_H")}
-    rows.append(["mean", mean["best_validation"], "", mean["chosen_test_H"], mean["best_test_H"],
-                 mean["defaults_test_H"]])
-    harness.print_table(f"Part 2: GridSearchCV over {GRID} with GZSLSplit(n_splits=3), default scoring",
-                        ["unseen", "best val score", "chosen (alpha, beta)", "chosen test H",
-                         "best test H", "defaults test H"], rows)
-    by_candidate = {k: float(np.mean([r["test_H"][k] for r in searches])) for k in searches[0]["test_H"]}
-    best_fixed = max(by_candidate, key=by_candidate.get)
-    print(f"best test H per triple (the luckiest of {len(by_candidate)} candidates on each), mean: "
-          f"{mean['best_test_H']:.3f}; best single candidate over all triples: {best_fixed} with mean "
-          f"test H {by_candidate[best_fixed]:.3f}; chosen: {mean['chosen_test_H']:.3f}; "
-          f"chosen - best per triple: {mean['chosen_test_H'] - mean['best_test_H']:+.3f}; chosen - "
-          f"best single candidate: {mean['chosen_test_H'] - by_candidate[best_fixed]:+.3f}; chosen - "
-          f"defaults: {mean['chosen_test_H'] - mean['defaults_test_H']:+.3f}")
-    for t, r in zip(search_triples, searches, strict=True):
-        scores = ", ".join(f"{k} {v:.3f}" for k, v in r["validation_H"].items())
-        collapsed = ", ".join(r["collapsed_refits"]) or "none"
-        print(f"{t}: validation H by candidate {scores}; "
-              f"refits that learned no more than a constant score: {collapsed}")
+    report_searches(f"Part 2: GridSearchCV over {GRID} with GZSLSplit(n_splits=3), default scoring",
+                    search_triples, searches)
     print(f"{time.perf_counter() - start:.0f} s")
     harness.write_json(args.json, {"defaults": runs, "search": searches,
                                    "triples": triples, "search_triples": search_triples})

@@ -23,14 +23,13 @@ import time
 import warnings
 from pathlib import Path
 
-import numpy as np
 from joblib import Parallel, delayed
 
 if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks import harness  # noqa: E402
-from benchmarks.digits_evaluation import fresh_triples, search_run  # noqa: E402
+from benchmarks.digits_evaluation import fresh_triples, report_searches, search_run  # noqa: E402
 
 
 def main(argv=None):
@@ -52,25 +51,8 @@ def main(argv=None):
     start = time.perf_counter()
     _, triples = fresh_triples(args.skip, args.triples)
     searches = Parallel(n_jobs=args.n_jobs)(delayed(search_run)(t, 0, epochs, grid) for t in triples)
-    rows = [[str(t), r["best_validation"], str(tuple(float(v) for v in r["chosen"])), r["chosen_test_H"],
-             r["best_test_H"], r["defaults_test_H"]] for t, r in zip(triples, searches, strict=True)]
-    mean = {k: float(np.mean([r[k] for r in searches]))
-            for k in ("best_validation", "chosen_test_H", "best_test_H", "defaults_test_H")}
-    rows.append(["mean", mean["best_validation"], "", mean["chosen_test_H"], mean["best_test_H"],
-                 mean["defaults_test_H"]])
-    harness.print_table(f"GridSearchCV over {grid} with GZSLSplit(n_splits=3), default scoring",
-                        ["unseen", "best val score", "chosen (alpha, beta)", "chosen test H",
-                         "best test H", "defaults test H"], rows)
-    by_candidate = {k: float(np.mean([r["test_H"][k] for r in searches])) for k in searches[0]["test_H"]}
-    best_fixed = max(by_candidate, key=by_candidate.get)
-    print(f"best single candidate over all triples: {best_fixed} with mean test H "
-          f"{by_candidate[best_fixed]:.3f}; chosen - best per triple: "
-          f"{mean['chosen_test_H'] - mean['best_test_H']:+.3f}; chosen - defaults: "
-          f"{mean['chosen_test_H'] - mean['defaults_test_H']:+.3f}")
-    for t, r in zip(triples, searches, strict=True):
-        print(f"{t}: validation H " + ", ".join(f"{k} {v:.3f}" for k, v in r["validation_H"].items())
-              + "; test H " + ", ".join(f"{k} {v:.3f}" for k, v in r["test_H"].items())
-              + f"; refits at a constant score: {', '.join(r['collapsed_refits']) or 'none'}")
+    report_searches(f"GridSearchCV over {grid} with GZSLSplit(n_splits=3), default scoring",
+                    triples, searches, with_test_h=True)
     print(f"{time.perf_counter() - start:.0f} s")
     harness.write_json(args.json, {"grid": grid, "search": searches, "search_triples": triples})
     return 0

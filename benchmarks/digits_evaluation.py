@@ -111,19 +111,26 @@ def defaults_run(unseen, seed, n_shuffles, epochs):
     return out
 
 
-def search_run(unseen, seed, epochs, grid=None):
-    """Part 2 for one triple: the search's choice and every candidate's test H (``grid``: GRID)."""
+def grid_search(data, seed, epochs, grid):
+    """The plain search of part 2 on ``data``'s training digits, and each candidate's validation H."""
     from sklearn.model_selection import GridSearchCV
 
-    warnings.filterwarnings("ignore")
-    data = load_digits_gzsl(unseen=unseen, random_state=0)
     estimator = CRNetClassifier(random_state=seed, n_threads=1, device="cpu", **epochs)
-    X, y, table = data.X_train, data.y_train, data.class_attributes
-    grid = GRID if grid is None else grid
     search = GridSearchCV(estimator, grid, cv=GZSLSplit(n_splits=3, random_state=seed))
-    search.fit(X, y, class_attributes=table)
+    search.fit(data.X_train, data.y_train, class_attributes=data.class_attributes)
     validation = {str(tuple(p[k] for k in grid)): float(score) for p, score in
                   zip(search.cv_results_["params"], search.cv_results_["mean_test_score"], strict=True)}
+    return search, validation
+
+
+def search_run(unseen, seed, epochs, grid=None):
+    """Part 2 for one triple: the search's choice and every candidate's test H (``grid``: GRID)."""
+    warnings.filterwarnings("ignore")
+    data = load_digits_gzsl(unseen=unseen, random_state=0)
+    X, y, table = data.X_train, data.y_train, data.class_attributes
+    grid = GRID if grid is None else grid
+    search, validation = grid_search(data, seed, epochs, grid)
+    estimator = search.estimator
     test_h, collapsed = {}, []
     for values in itertools.product(*grid.values()):
         model = CRNetClassifier(**{**estimator.get_params(), **dict(zip(grid, values, strict=True))})

@@ -25,26 +25,18 @@ if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks import harness  # noqa: E402
-from sklearn_crnet import CRNetClassifier  # noqa: E402
+from benchmarks.digits_evaluation import GRID, grid_search  # noqa: E402
 from sklearn_crnet.datasets import load_digits_gzsl  # noqa: E402
-from sklearn_crnet.model_selection import GZSLSplit  # noqa: E402
 
 SAVED = Path(__file__).resolve().parent / "results" / "digits_evaluation_second.json"
-GRID = {"alpha": [0.0, 1e-2, 1.0], "beta": [0.0, 1e-2, 1.0]}
 
 
 def search(unseen, seed, max_epochs=None):
     """Validation H of every candidate, as the search of the second evaluation ran it."""
-    from sklearn.model_selection import GridSearchCV
-
     warnings.filterwarnings("ignore")
     data = load_digits_gzsl(unseen=unseen, random_state=0)
-    extra = {} if max_epochs is None else {"max_epochs": max_epochs}
-    grid = GridSearchCV(CRNetClassifier(random_state=seed, n_threads=1, device="cpu", **extra), GRID,
-                        cv=GZSLSplit(n_splits=3, random_state=seed))
-    grid.fit(data.X_train, data.y_train, class_attributes=data.class_attributes)
-    return {str(tuple(p[k] for k in GRID)): float(s) for p, s in
-            zip(grid.cv_results_["params"], grid.cv_results_["mean_test_score"], strict=True)}
+    epochs = {} if max_epochs is None else {"max_epochs": max_epochs}
+    return grid_search(data, seed, epochs, GRID)[1]
 
 
 def main(argv=None):

@@ -281,10 +281,9 @@ def _decode_metadata(raw):
     if not isinstance(params, dict) or not isinstance(fitted, dict):
         raise _InvalidModel("params and fitted attributes must be objects")
     expected = set(estimator().get_params(deep=False))
-    if isinstance(params, dict):
-        for newer, added in _PARAMETERS_BY_VERSION.items():
-            if version < newer:  # the value every model had before the parameter existed
-                params = {**added, **params}
+    for newer, added in _PARAMETERS_BY_VERSION.items():
+        if version < newer:  # the value every model had before the parameter existed
+            params = {**added, **params}
     if set(params) != expected:
         raise _InvalidModel(f"parameters {sorted(set(params) ^ expected)[:5]} are missing or unknown")
     missing = [k for k in _REQUIRED if k not in fitted]

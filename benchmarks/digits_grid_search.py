@@ -8,13 +8,17 @@ scored on the test digits, only to judge the choice. Triples are drawn as in
 the first ``--skip`` of them (the 15 that ``digits_evaluation.py`` uses at its
 defaults), so a second grid is judged on triples no earlier run has seen.
 
-The default grid keeps every value at which a fit on all seven training digits
-still learns: ``python benchmarks/penalty_collapse.py`` (training digits
-only) shows a fit with ``beta=1`` (or ``alpha=1`` with ``beta=0.3``) held at
-the loss of a constant score on seven digits while the five-digit folds still
-learn, so the folds cannot see that such a candidate fails when refitted.
+The default grid keeps every value at which, without a penalty warm-up, a fit
+on all seven training digits still learns: ``python
+benchmarks/penalty_collapse.py`` (training digits only) shows such a fit with
+``beta=1`` (or ``alpha=1`` with ``beta=0.3``) held at the loss of a constant
+score on seven digits while the five-digit folds still learn. ``--unseen``
+judges a grid on given triples instead, e.g. an earlier evaluation's.
 
-Run from the repository root: ``python benchmarks/digits_grid_search.py``.
+Run from the repository root: ``python benchmarks/digits_grid_search.py``;
+with the issue's grid on the second evaluation's triples: ``python
+benchmarks/digits_grid_search.py --alpha 0 0.01 1 --beta 0 0.01 1 --unseen 4 5 6
+--unseen 0 5 9 --unseen 1 2 6 --unseen 2 6 7 --unseen 2 3 5``.
 """
 
 import argparse
@@ -38,6 +42,9 @@ def main(argv=None):
     parser.add_argument("--beta", type=float, nargs="+", default=[0.0, 1e-2, 0.3])
     parser.add_argument("--triples", type=int, default=5)
     parser.add_argument("--skip", type=int, default=15)
+    parser.add_argument("--unseen", type=int, nargs=3, action="append", default=None,
+                        help="judge on this triple instead of fresh ones (repeatable), e.g. an "
+                             "earlier evaluation's")
     parser.add_argument("--n-jobs", type=int, default=2)
     parser.add_argument("--max-epochs", type=int, default=None, help="fewer epochs for a smoke run")
     parser.add_argument("--json", default=None)
@@ -49,7 +56,10 @@ def main(argv=None):
     print("digits GZSL (real data); test digits scored only to judge the search's choice"
           + ("; SMOKE RUN: NOT A RESULT" if epochs else ""))
     start = time.perf_counter()
-    _, triples = fresh_triples(args.skip, args.triples)
+    if args.unseen:
+        triples = [tuple(t) for t in args.unseen]
+    else:
+        _, triples = fresh_triples(args.skip, args.triples)
     searches = Parallel(n_jobs=args.n_jobs)(delayed(search_run)(t, 0, epochs, grid) for t in triples)
     report_searches(f"GridSearchCV over {grid} with GZSLSplit(n_splits=3), default scoring",
                     triples, searches, with_test_h=True)

@@ -48,13 +48,13 @@ AUTO_LR_SCALE = 0.2
 AUTO_LR_MAX = AUTO_LR_SCALE / 64
 
 #: Constructor parameters added after the first release, with the value that
-#: models saved or pickled before then had (one network per model).
-PARAMETERS_ADDED = {"ensemble_size": 1}
+#: models saved or pickled before then had (one network per model, no warm-up).
+PARAMETERS_ADDED = {"ensemble_size": 1, "penalty_warmup": 0.0}
 
 #: Constructor parameters every relation classifier has; the base class stores them.
 SHARED_PARAMETERS = (
-    "alpha", "beta", "regularization", "hidden_units", "ensemble_size", "lr", "max_epochs", "batch_size",
-    "attribute_scaling", "calibration", "early_stopping", "validation_fraction",
+    "alpha", "beta", "regularization", "penalty_warmup", "hidden_units", "ensemble_size", "lr",
+    "max_epochs", "batch_size", "attribute_scaling", "calibration", "early_stopping", "validation_fraction",
     "validation_split", "patience", "predict_memory_mb", "callbacks", "warm_start",
     "precision", "n_threads", "device", "random_state", "verbose",
 )
@@ -156,6 +156,7 @@ class BaseRelationClassifier(ClassifierMixin, BaseEstimator, metaclass=ABCMeta):
         "alpha": [Interval(Real, 0, None, closed="left")],
         "beta": [Interval(Real, 0, None, closed="left")],
         "regularization": [StrOptions(set(REGULARIZATION_FORMS))],
+        "penalty_warmup": [Interval(Real, 0, 1, closed="both")],
         "hidden_units": [Interval(Integral, 1, None, closed="left")],
         "ensemble_size": [Interval(Integral, 1, None, closed="left")],
         "lr": [StrOptions({"auto"}), Interval(Real, 0, None, closed="neither")],
@@ -180,13 +181,14 @@ class BaseRelationClassifier(ClassifierMixin, BaseEstimator, metaclass=ABCMeta):
     }
 
     @abstractmethod
-    def __init__(self, *, alpha, beta, regularization, hidden_units, ensemble_size, lr, max_epochs,
-                 batch_size, attribute_scaling, calibration, early_stopping, validation_fraction,
+    def __init__(self, *, alpha, beta, regularization, penalty_warmup, hidden_units, ensemble_size, lr,
+                 max_epochs, batch_size, attribute_scaling, calibration, early_stopping, validation_fraction,
                  validation_split, patience, predict_memory_mb, callbacks, warm_start, precision,
                  n_threads, device, random_state, verbose):
         self.alpha = alpha
         self.beta = beta
         self.regularization = regularization
+        self.penalty_warmup = penalty_warmup
         self.hidden_units = hidden_units
         self.ensemble_size = ensemble_size
         self.lr = lr
@@ -506,6 +508,11 @@ class BaseRelationClassifier(ClassifierMixin, BaseEstimator, metaclass=ABCMeta):
                 ("early_stopping", parts.EarlyStopping(monitor="valid_H", lower_is_better=False,
                                                        patience=self.patience, load_best=False)),
             ]
+        if self.penalty_warmup > 0 and (self.alpha > 0 or self.beta > 0):
+            # The schedule is a share of max_epochs, not of n_epochs, so that the final
+            # fit after early stopping follows the schedule its epochs were chosen with.
+            validation_callbacks.append(
+                ("penalty_warmup", parts.PenaltyWarmup(self.penalty_warmup * self.max_epochs)))
         decay, _ = REGULARIZATION_FORMS[self.regularization]
         return parts.BatchClassesNet(
             module=scorer,

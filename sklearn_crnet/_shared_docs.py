@@ -24,6 +24,18 @@ SHARED_PARAMETERS_DOC = """    alpha : float, default=<default:alpha>
         (``n_pairs``: samples x distinct classes of a batch, about 700 at
         AwA2's ~22 classes per batch of 32): "weight_decay" with alpha
         equals "objective" with ``alpha * n_pairs / 2``.
+    penalty_warmup : float in [0, 1], default=<default:penalty_warmup>
+        Share of ``max_epochs`` over which alpha and beta rise linearly from
+        zero to their values (epoch ``e``, from 0, uses ``e / (penalty_warmup
+        * max_epochs)`` of them, at most all). The objective is unchanged;
+        only the path to it is. Without it, a strong penalty (beta of about
+        1 on the digits) pulls the fresh relation module to a constant score
+        in the first steps, a stationary point training never leaves,
+        although learned solutions have a lower objective; the smaller
+        problems of a grid search's folds escape it where the refit on all
+        the data does not. 0 applies the full penalty from the first step,
+        as the authors' code does (``from_paper`` sets 0). The value was
+        chosen on training objectives (docs/defaults.rst, "Penalty warm-up").
     hidden_units : int, default=<default:hidden_units>
         Width of the relation module's FC1. The paper uses 2048 for 2048-d
         ResNet features (see ``from_paper``).

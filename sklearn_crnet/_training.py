@@ -21,6 +21,7 @@ __all__ = [
     "predefined_split",
     "BatchSlicer",
     "EpochProgressBar",
+    "PenaltyWarmup",
     "ValidationHarmonicMean",
     "batch_logits_and_targets",
     "member_batches",
@@ -118,6 +119,39 @@ class EpochProgressBar(Callback):
         state = self.__dict__.copy()
         state.pop("bar_", None)
         return state
+
+
+class PenaltyWarmup(Callback):
+    """Raise the penalties alpha and beta linearly from zero over the first epochs.
+
+    Epoch ``e`` (counted from 0) trains with ``min(1, e / n_epochs)`` times
+    every parameter group's weight decay, so the first epoch is unpenalised
+    and the full penalty holds from epoch ``ceil(n_epochs)`` on; the full
+    weight decay is put back when training ends. A strong penalty applied
+    from the first step can pull the freshly initialised relation module to
+    the constant score before the data shape it, a stationary point that
+    training does not leave; reaching the same objective gradually avoids it.
+
+    Parameters
+    ----------
+    n_epochs : float
+        Length of the ramp in epochs (positive).
+    """
+
+    def __init__(self, n_epochs):
+        self.n_epochs = n_epochs
+
+    def on_train_begin(self, net, **kwargs):
+        self.full_decay_ = [group["weight_decay"] for group in net.optimizer_.param_groups]
+
+    def on_epoch_begin(self, net, **kwargs):
+        share = min(1.0, (len(net.history) - 1) / self.n_epochs)
+        for group, decay in zip(net.optimizer_.param_groups, self.full_decay_, strict=True):
+            group["weight_decay"] = share * decay
+
+    def on_train_end(self, net, **kwargs):
+        for group, decay in zip(net.optimizer_.param_groups, self.full_decay_, strict=True):
+            group["weight_decay"] = decay
 
 
 class ValidationHarmonicMean(Callback):

@@ -23,7 +23,8 @@ that says so, with the reason. ``joblib`` (pickle) files, by contrast,
 execute code on loading and are only for files you made yourself.
 
 Files of format version 2 (written before ``ensemble_size`` existed) load as
-the single-network models they are.
+the single-network models they are, and files of versions 2 and 3 (before
+``penalty_warmup``) with the full penalty from the first step they had.
 
 The optimiser state, the training history and the fit-only parameters
 ``callbacks`` and ``validation_split`` are not saved: a loaded model
@@ -54,11 +55,12 @@ from ._torch_utils import resolve_device
 __all__ = ["FORMAT_VERSION", "load_model", "save_model"]
 
 FORMAT_NAME = "sklearn-crnet-model"
-FORMAT_VERSION = 3
+FORMAT_VERSION = 4
 _OLDEST_READABLE = 2
 #: Constructor parameters added in a format version, with the value that files of
-#: older versions imply (version 3: ``ensemble_size``).
-_PARAMETERS_BY_VERSION = {3: PARAMETERS_ADDED}
+#: older versions imply (version 3: ``ensemble_size``; 4: ``penalty_warmup``).
+_PARAMETERS_BY_VERSION = {3: {"ensemble_size": PARAMETERS_ADDED["ensemble_size"]},
+                          4: {"penalty_warmup": PARAMETERS_ADDED["penalty_warmup"]}}
 _ESTIMATORS = {cls.__name__: cls for cls in (CRNetClassifier, RelationNetClassifier)}
 _MEMBERS = ("metadata.json", "weights.pt", "checksum")
 _FIT_ONLY_PARAMS = ("callbacks", "validation_split")

@@ -241,7 +241,9 @@ def _predict_among(estimator, model, X, searched):
         return estimator.predict(X)
     if estimator is model:
         return model.predict(X, classes=model.classes_[searched])
-    scores = np.asarray(estimator.decision_function(X), dtype=np.float64)  # Pipeline or search
+    # Pipeline or search. A restricted search needs an unseen class and two seen ones (fit's
+    # minimum), so decision_function has a column per class (never the two-class single column).
+    scores = np.asarray(estimator.decision_function(X), dtype=np.float64)
     columns = np.flatnonzero(searched)
     return model.classes_[columns[scores[:, columns].argmax(axis=1)]]
 
@@ -315,7 +317,7 @@ def zsl_scorer(estimator, X, y):
             f"seen classes {describe_labels(np.unique(y[seen]))}. Use gzsl_scorer for mixed data."
         )
     searched = _searched_mask(model, y) & ~np.isin(model.classes_, model.seen_classes_)
-    predicted = estimator.predict(X, classes=model.classes_[searched])
+    predicted = _predict_among(estimator, model, X, searched)
     return mean_per_class_accuracy(y, predicted, model.unseen_classes_)
 
 

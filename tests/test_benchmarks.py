@@ -67,6 +67,17 @@ def test_penalty_collapse_prints_both_fits(capsys):
     assert "a=1 b=0.3" in out
 
 
+def test_choose_penalty_warmup_smoke(capsys):
+    from benchmarks import choose_penalty_warmup
+
+    assert choose_penalty_warmup.main(["--triples", "1", "--n-jobs", "1", "--max-epochs", "1",
+                                       "--warmups", "0", "0.5"]) == 0
+    out = capsys.readouterr().out
+    assert "SMOKE RUN: NOT A RESULT" in out
+    assert re.search(r"lowest mean ratio: penalty_warmup=(0|0\.5)\n", out)
+    assert re.search(r"a=0 b=1 +[\d.]+ +[\d.]+\n", out)
+
+
 def test_rescore_search_reads_the_second_evaluation(capsys):
     from benchmarks import rescore_search
 

@@ -204,6 +204,18 @@ def test_zsl_scorer_searches_unseen_classes_only(trained, synthetic):
         zsl_scorer(trained, synthetic.X_test, synthetic.y_test)
 
 
+def test_zsl_scorer_takes_a_fitted_search(synthetic):
+    unseen = np.isin(synthetic.y_test, synthetic.unseen_classes)
+    X, y = synthetic.X_test[unseen], synthetic.y_test[unseen]
+    search = GridSearchCV(make_pipeline(StandardScaler(), CRNetClassifier(K=2, **FAST)),
+                          {"crnetclassifier__alpha": [0.0, 1e-3]}, cv=GZSLSplit(n_splits=2, random_state=0))
+    search.fit(synthetic.X_train, synthetic.y_train,
+               crnetclassifier__class_attributes=synthetic.class_attributes)
+    pipe = search.best_estimator_
+    expected = mean_per_class_accuracy(y, pipe.predict(X, classes="unseen"), synthetic.unseen_classes)
+    assert zsl_scorer(search, X, y) == pytest.approx(expected)
+
+
 def test_weighted_per_class_accuracy():
     acc = per_class_accuracy([0, 0, 1], [0, 1, 1], sample_weight=[3.0, 1.0, 1.0])
     np.testing.assert_allclose(acc, [0.75, 1.0])

@@ -20,6 +20,7 @@ def test_crnet_preset_matches_table_2(name):
     assert model.hidden_units == 2048 and model.lr == 1e-5 and model.batch_size == 32
     assert model.cooperation_lr_multiplier == 5.0
     assert model.regularization == "weight_decay"  # the authors' form of alpha and beta
+    assert model.penalty_warmup == 0.0  # their code applies the full penalty from the first step
     assert model.attribute_scaling == (100.0 if name in ("SUN", "APY") else None)
     assert model.device == "cpu"  # overrides win
 

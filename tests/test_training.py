@@ -1,14 +1,19 @@
 """Training (``_training.py``): batches, the two loss forms and their gradients, sample
 weights, interruptions, autocast, and equivalence with the concatenation formulation."""
 
+import warnings
+from contextlib import contextmanager
+
 import numpy as np
 import pytest
 import torch
+from sklearn.exceptions import ConvergenceWarning
 from skorch.callbacks import Callback, EarlyStopping
 
 from sklearn_crnet import CRNetClassifier
 from sklearn_crnet._modules import OVERWRITE_GRAD, CooperationModule, RelationModule, RelationScorer
 from sklearn_crnet._training import BatchClassesNet, BatchSlicer, batch_logits_and_targets
+from sklearn_crnet.datasets import load_digits_gzsl
 from sklearn_crnet.metrics import harmonic_mean_score
 from tests.concat_reference import ConcatRelationNet, batch_loss, predict_scores
 
@@ -315,3 +320,64 @@ def test_early_stopping_monitor_searches_training_and_validation_classes_only(sy
     assert FakeNet.history[-1, "valid_H"] > harmonic_mean_score(
         y_val, everywhere, seen_classes=np.flatnonzero(seen_mask),
         unseen_classes=np.flatnonzero(~seen_mask))
+
+
+class _DecayRecorder(Callback):
+    """Records every parameter group's weight decay at the start of each epoch."""
+
+    def on_train_begin(self, net, **kwargs):
+        self.decays = []
+
+    def on_epoch_begin(self, net, **kwargs):
+        self.decays.append([group["weight_decay"] for group in net.optimizer_.param_groups])
+
+
+def test_penalty_warmup_ramps_the_weight_decay_then_keeps_it_full(synthetic):
+    recorder = _DecayRecorder()
+    model = CRNetClassifier(alpha=0.5, beta=0.25, penalty_warmup=0.25, callbacks=[recorder],
+                            warm_start=True, **{**FAST, "max_epochs": 8})
+    model.fit(synthetic.X_train, synthetic.y_train, class_attributes=synthetic.class_attributes)
+    full = sorted([2 * 0.5, 2 * 0.25])  # "objective" form: weight decay 2 alpha, 2 beta
+    # a ramp over 0.25 * 8 = 2 epochs: shares 0, 1/2, then 1
+    expected = [[share * d for d in full] for share in (0, 0.5, 1, 1, 1, 1, 1, 1)]
+    np.testing.assert_allclose([sorted(d) for d in recorder.decays], expected)
+    assert sorted(g["weight_decay"] for g in model.net_.optimizer_.param_groups) == full
+    model.fit(synthetic.X_train, synthetic.y_train, class_attributes=synthetic.class_attributes)
+    np.testing.assert_allclose([sorted(d) for d in recorder.decays], [full] * 8)  # continuing: no ramp
+
+    recorder = _DecayRecorder()
+    CRNetClassifier(alpha=0.5, beta=0.25, penalty_warmup=0.0, callbacks=[recorder], **FAST).fit(
+        synthetic.X_train, synthetic.y_train, class_attributes=synthetic.class_attributes)
+    np.testing.assert_allclose([sorted(d) for d in recorder.decays], [full] * FAST["max_epochs"])
+
+
+def _objective(model):
+    """Last epoch's mean pair loss plus alpha |w_f|^2 + beta |w_g|^2 at the final weights."""
+    penalty = sum((model.alpha if "projection." in name else model.beta)
+                  * float(param.detach().square().sum())
+                  for name, param in model.net_.module_.named_parameters())
+    return model.net_.history[-1, "train_loss"] + penalty
+
+
+@contextmanager
+def _no_warning():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        yield
+
+
+def test_penalty_warmup_lets_a_strong_penalty_reach_a_lower_objective():
+    """beta=1 from the first step holds the relation module at a constant score; with the
+    warm-up the same objective ends lower and the model learns (real digits, training part)."""
+    digits = load_digits_gzsl(unseen=(4, 5, 6), random_state=0)
+    fits = {}
+    for warmup in (0.0, 0.25):
+        model = CRNetClassifier(alpha=0.0, beta=1.0, penalty_warmup=warmup, ensemble_size=1,
+                                random_state=0, n_threads=1)
+        with pytest.warns(ConvergenceWarning) if warmup == 0 else _no_warning():
+            model.fit(digits.X_train, digits.y_train, class_attributes=digits.class_attributes)
+        history = model.net_.history
+        fits[warmup] = (_objective(model), history[-1, "train_loss"] / history[-1, "train_constant_loss"])
+    assert fits[0.0][1] > 0.98  # stuck at the constant score (fit warns)
+    assert fits[0.25][1] < 0.8
+    assert fits[0.25][0] < 0.95 * fits[0.0][0]

@@ -34,8 +34,11 @@ SHARED_PARAMETERS_DOC = """    alpha : float, default=<default:alpha>
         although learned solutions have a lower objective; the smaller
         problems of a grid search's folds escape it where the refit on all
         the data does not. 0 applies the full penalty from the first step,
-        as the authors' code does (``from_paper`` sets 0). The value was
-        chosen on training objectives (docs/defaults.rst, "Penalty warm-up").
+        as the authors' code does (``from_paper`` sets 0). ``warm_start``
+        continues with the full penalty; after ``early_stopping`` the final
+        fit follows the same schedule, so with ``best_epoch_`` inside the
+        ramp it ends below the full penalty. The value was chosen on
+        training objectives (docs/defaults.rst, "Penalty warm-up").
     hidden_units : int, default=<default:hidden_units>
         Width of the relation module's FC1. The paper uses 2048 for 2048-d
         ResNet features (see ``from_paper``).

@@ -142,14 +142,17 @@ class PenaltyWarmup(Callback):
         self.n_epochs = n_epochs
 
     def on_train_begin(self, net, **kwargs):
+        """Remember every parameter group's full weight decay."""
         self.full_decay_ = [group["weight_decay"] for group in net.optimizer_.param_groups]
 
     def on_epoch_begin(self, net, **kwargs):
+        """Set this epoch's share of the weight decay (skorch has already added its history row)."""
         share = min(1.0, (len(net.history) - 1) / self.n_epochs)
         for group, decay in zip(net.optimizer_.param_groups, self.full_decay_, strict=True):
             group["weight_decay"] = share * decay
 
     def on_train_end(self, net, **kwargs):
+        """Put the full weight decay back (also when training ends early)."""
         for group, decay in zip(net.optimizer_.param_groups, self.full_decay_, strict=True):
             group["weight_decay"] = decay
 

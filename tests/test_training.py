@@ -344,6 +344,18 @@ def test_penalty_warmup_ramps_the_weight_decay_then_keeps_it_full(synthetic):
     assert sorted(g["weight_decay"] for g in model.net_.optimizer_.param_groups) == full
     model.fit(synthetic.X_train, synthetic.y_train, class_attributes=synthetic.class_attributes)
     np.testing.assert_allclose([sorted(d) for d in recorder.decays], [full] * 8)  # continuing: no ramp
+    assert "penalty_warmup" not in dict(model.net_.callbacks_)
+
+    # After early stopping, the final fit ramps over the share of max_epochs the
+    # validation run used, not over its own (possibly fewer) epochs.
+    stopped = CRNetClassifier(alpha=0.5, beta=0.25, penalty_warmup=0.25, early_stopping=True,
+                              **{**FAST, "max_epochs": 8})
+    stopped.fit(synthetic.X_train, synthetic.y_train, class_attributes=synthetic.class_attributes)
+    assert dict(stopped.net_.callbacks_)["penalty_warmup"].n_epochs == 2.0
+    # No penalty, nothing to ramp.
+    unpenalised = CRNetClassifier(alpha=0.0, beta=0.0, penalty_warmup=0.25, **FAST)
+    unpenalised.fit(synthetic.X_train, synthetic.y_train, class_attributes=synthetic.class_attributes)
+    assert "penalty_warmup" not in dict(unpenalised.net_.callbacks_)
 
     recorder = _DecayRecorder()
     CRNetClassifier(alpha=0.5, beta=0.25, penalty_warmup=0.0, callbacks=[recorder], **FAST).fit(

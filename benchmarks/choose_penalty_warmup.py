@@ -63,10 +63,8 @@ def main(argv=None):
     parser.add_argument("--n-jobs", type=int, default=2)
     parser.add_argument("--max-epochs", type=int, default=None, help="fewer epochs for a smoke run")
     args = parser.parse_args(argv)
-    epochs = {} if args.max_epochs is None else {"max_epochs": args.max_epochs}
-    print(harness.machine())
-    print("digits GZSL (real data), training digits only; one torch thread per fit"
-          + ("; SMOKE RUN: NOT A RESULT" if epochs else ""))
+    epochs = harness.print_run_header(
+        "digits GZSL (real data), training digits only; one torch thread per fit", args.max_epochs)
     start = time.perf_counter()
     triples = random_unseen_digits(args.triples, random_state=STUDY_SEED)
     warmups = args.warmups

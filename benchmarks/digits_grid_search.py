@@ -51,10 +51,8 @@ def main(argv=None):
     args = parser.parse_args(argv)
     warnings.filterwarnings("ignore")
     grid = {"alpha": args.alpha, "beta": args.beta}
-    epochs = {} if args.max_epochs is None else {"max_epochs": args.max_epochs}
-    print(harness.machine())
-    print("digits GZSL (real data); test digits scored only to judge the search's choice"
-          + ("; SMOKE RUN: NOT A RESULT" if epochs else ""))
+    epochs = harness.print_run_header(
+        "digits GZSL (real data); test digits scored only to judge the search's choice", args.max_epochs)
     start = time.perf_counter()
     if args.unseen:
         triples = [tuple(t) for t in args.unseen]

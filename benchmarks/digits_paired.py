@@ -59,10 +59,8 @@ def main(argv=None):
     parser.add_argument("--max-epochs", type=int, default=None, help="fewer epochs for a smoke run")
     parser.add_argument("--json", default=None)
     args = parser.parse_args(argv)
-    epochs = {} if args.max_epochs is None else {"max_epochs": args.max_epochs}
-    print(harness.machine())
-    print("digits GZSL (real data); defaults, test digits scored once per model"
-          + ("; SMOKE RUN: NOT A RESULT" if epochs else ""))
+    epochs = harness.print_run_header(
+        "digits GZSL (real data); defaults, test digits scored once per model", args.max_epochs)
     start = time.perf_counter()
     _, triples = fresh_triples(args.skip, args.triples)
     if len(triples) < args.triples:

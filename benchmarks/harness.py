@@ -46,6 +46,17 @@ def machine():
             f"skorch {skorch.__version__}, scikit-learn {sklearn.__version__}, numpy {np.__version__}")
 
 
+def print_run_header(description, max_epochs):
+    """Print the machine and ``description``, marked as a smoke run when ``max_epochs`` is given.
+
+    Returns the ``max_epochs`` keyword for the estimators: empty for a real run.
+    """
+    epochs = {} if max_epochs is None else {"max_epochs": max_epochs}
+    print(machine())
+    print(description + ("; SMOKE RUN: NOT A RESULT" if epochs else ""))
+    return epochs
+
+
 def matmul_gflops(size=2048, repeats=10, device="cpu"):
     """This machine's plain float32 matrix-multiply rate in GFLOP/s."""
     a = torch.randn(size, size, device=device)

@@ -59,9 +59,8 @@ class RelationNetClassifier(BaseRelationClassifier):
                  beta=1e-4, regularization="objective", penalty_warmup=0.5, hidden_units=256,
                  ensemble_size=8, lr="auto", max_epochs=40, batch_size=32, attribute_scaling="standard",
                  calibration=0.0, early_stopping=False, validation_fraction=0.2, validation_split=None,
-                 patience=10,
-                 predict_memory_mb=32, callbacks=None, warm_start=False, precision="float32",
-                 n_threads="auto", device="auto", random_state=None, verbose=0):
+                 patience=10, predict_memory_mb=32, callbacks=None, warm_start=False,
+                 precision="float32", n_threads="auto", device="auto", random_state=None, verbose=0):
         self.projection_hidden_units = projection_hidden_units
         self.projection_lr_multiplier = projection_lr_multiplier
         super().__init__(**shared_arguments(locals()))

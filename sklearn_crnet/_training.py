@@ -147,14 +147,15 @@ class PenaltyWarmup(Callback):
 
     def on_epoch_begin(self, net, **kwargs):
         """Set this epoch's share of the weight decay (skorch has already added its history row)."""
-        share = min(1.0, (len(net.history) - 1) / self.n_epochs)
-        for group, decay in zip(net.optimizer_.param_groups, self.full_decay_, strict=True):
-            group["weight_decay"] = share * decay
+        self._set_share(net, min(1.0, (len(net.history) - 1) / self.n_epochs))
 
     def on_train_end(self, net, **kwargs):
         """Put the full weight decay back (also when training ends early)."""
+        self._set_share(net, 1.0)
+
+    def _set_share(self, net, share):
         for group, decay in zip(net.optimizer_.param_groups, self.full_decay_, strict=True):
-            group["weight_decay"] = decay
+            group["weight_decay"] = share * decay
 
 
 class ValidationHarmonicMean(Callback):

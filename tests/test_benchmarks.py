@@ -7,6 +7,9 @@ No timing is asserted: speed targets are judged by running the scripts in full
 import json
 import re
 
+import numpy as np
+import pytest
+
 from benchmarks import bench_predict, bench_train
 
 
@@ -104,3 +107,66 @@ def test_digits_paired_smoke(capsys):
     out = capsys.readouterr().out
     assert "SMOKE RUN: NOT A RESULT" in out
     assert re.search(r"CRnet - RN\s+[+-][\d.]+ \+- [\d.]+\s+\d of 2", out)
+
+
+def test_operating_point_study_smoke(capsys):
+    from benchmarks import operating_point_study
+
+    assert operating_point_study.main(["--triples", "1", "--n-jobs", "1", "--max-epochs", "1"]) == 0
+    out = capsys.readouterr().out
+    assert "SMOKE RUN: NOT A RESULT" in out
+    assert len(re.findall(r"^rate [\d.]+ ", out, re.MULTILINE)) == len(operating_point_study.RATES)
+
+
+def test_training_offsets_put_the_given_share_of_training_samples_on_unseen_classes():
+    from benchmarks.operating_point_study import training_offsets
+    from sklearn_crnet import CRNetClassifier
+    from sklearn_crnet.datasets import load_digits_gzsl
+
+    data = load_digits_gzsl(unseen=(2, 5, 9), random_state=0)
+    model = CRNetClassifier(max_epochs=3, ensemble_size=1, random_state=0, n_threads=1)
+    model.fit(data.X_train, data.y_train, class_attributes=data.class_attributes)
+    for rate, offset in zip((0.05, 0.2), training_offsets(model, data.X_train, (0.05, 0.2)), strict=True):
+        predicted = model.set_params(calibration=offset).predict(data.X_train)
+        share = np.isin(predicted, model.unseen_classes_).mean()
+        assert abs(share - rate) < 0.01, (rate, share)
+
+
+def test_grid_search_judge_reproduces_the_recorded_figures(capsys):
+    from benchmarks import grid_search_judge
+
+    searches = grid_search_judge.recorded_searches(grid_search_judge.RECORDED[:3])
+    seed_0_only = {t: {k: [h] for k, h in run["test"].items()} for t, run in searches.items()}
+    summary = grid_search_judge.judge(searches, seed_0_only)
+    # the figures digits_evaluation.py and digits_grid_search.py printed for these 15 searches
+    assert len(searches) == 15
+    assert summary["seed 0 refit"]["chosen"] == pytest.approx(0.395, abs=5e-4)
+    assert summary["seed 0 refit"]["best_per_triple"] == pytest.approx(0.462, abs=5e-4)
+    assert summary["seed 0 refit"]["defaults"] == pytest.approx(0.394, abs=5e-4)
+    assert summary["seed 0 refit"]["best_single"][0] == "(0.0, 0.0)"
+    assert summary["mean over seeds"] == summary["seed 0 refit"]
+
+
+def test_grid_search_judge_smoke_and_reuse(tmp_path, capsys):
+    from benchmarks import grid_search_judge
+
+    path = tmp_path / "judge.json"
+    assert grid_search_judge.main(["--triples", "1", "--seeds", "1", "--n-jobs", "1",
+                                   "--max-epochs", "1", "--json", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "SMOKE RUN: NOT A RESULT" in out and "mean over seeds" in out
+    # the reused refits give the same table without training (a full-epoch refit would differ)
+    assert grid_search_judge.main(["--triples", "1", "--seeds", "1", "--reuse", str(path)]) == 0
+    again = capsys.readouterr().out
+    figures = [line for line in out.splitlines() if line.startswith(("all (", "seed-to-seed"))]
+    assert len(figures) == 3 and all(line in again for line in figures)
+
+
+def test_operating_point_study_reprints_a_recorded_run(capsys):
+    from benchmarks import operating_point_study
+
+    recorded = "benchmarks/results/operating_point_study"
+    assert operating_point_study.main(["--from-json", recorded + ".json"]) == 0
+    rows = [line for line in capsys.readouterr().out.splitlines() if line.startswith(("offset", "rate"))]
+    printed = open(recorded + ".txt").read()
+    assert len(rows) == 1 + len(operating_point_study.RATES) and all(row in printed for row in rows)

@@ -148,6 +148,28 @@ def search_run(unseen, seed, epochs, grid=None):
             "collapsed_refits": collapsed}
 
 
+def choice_summary(triples, candidates, validation, test, defaults):
+    """Means over ``triples`` of what choosing the best validation score gets on test.
+
+    ``validation(t, k)`` and ``test(t, k)`` score candidate ``k`` on triple
+    ``t``; the chosen candidate is the first with the highest validation score
+    (as ``GridSearchCV`` picks). Returns the mean validation score of the
+    chosen candidates, the mean test H of the chosen, of the best candidate of
+    each triple and of ``defaults`` (a key of ``test``), and each candidate's
+    mean test H over the triples (``by_candidate``).
+    """
+    chosen, best, validated = [], [], []
+    for t in triples:
+        pick = max(candidates, key=lambda k: validation(t, k))
+        validated.append(validation(t, pick))
+        chosen.append(test(t, pick))
+        best.append(max(test(t, k) for k in candidates))
+    return {"validation": float(np.mean(validated)), "chosen": float(np.mean(chosen)),
+            "best_per_triple": float(np.mean(best)),
+            "defaults": float(np.mean([test(t, defaults) for t in triples])),
+            "by_candidate": {k: float(np.mean([test(t, k) for t in triples])) for k in candidates}}
+
+
 def report_searches(title, triples, searches, with_test_h=False):
     """Print the table of :func:`search_run` results, the summary and each triple's candidates."""
     rows = [[str(t), r["best_validation"], str(tuple(float(v) for v in r["chosen"])), r["chosen_test_H"],

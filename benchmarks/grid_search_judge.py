@@ -30,7 +30,8 @@ from joblib import Parallel, delayed
 if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks import harness  # noqa: E402
+from benchmarks import harness, operating_point_study  # noqa: E402
+from benchmarks.digits_evaluation import choice_summary  # noqa: E402
 from sklearn_crnet import CRNetClassifier  # noqa: E402
 from sklearn_crnet.datasets import load_digits_gzsl  # noqa: E402
 
@@ -53,13 +54,13 @@ def recorded_searches(names=RECORDED):
                     "source": name, "validation": run["validation_H"],
                     "test": {**run["test_H"], DEFAULTS: run["defaults_test_H"]}}
         else:  # operating_point_study: index 0 of each list is offset 0, the plain search's point
-            for row in payload["results"]:
-                entry = searches.setdefault(tuple(row["triple"]),
-                                            {"source": name, "validation": {}, "test": {}})
-                key = DEFAULTS if row["candidate"] == "None" else row["candidate"]
-                if key != DEFAULTS:
-                    entry["validation"][key] = row["validation"][0]
-                entry["test"][key] = row["test"][0]
+            for triple, by_candidate in operating_point_study.saved_results([RESULTS / name])[1].items():
+                searches[triple] = {
+                    "source": name,
+                    "validation": {str(k): r["validation"][0] for k, r in by_candidate.items()
+                                   if k is not None},
+                    "test": {(DEFAULTS if k is None else str(k)): r["test"][0]
+                             for k, r in by_candidate.items()}}
     return searches
 
 
@@ -89,23 +90,18 @@ def judge(searches, seed_scores):
         groups += [(source, mean_refit, [t for t in searches if searches[t]["source"] == source])
                    for source in sources]
     for group, (judge_name, test_of), triples in groups:
-        chosen, best, defaults, zero = [], [], [], []
-        for t in triples:
-            run = searches[t]
-            candidates = list(run["validation"])
-            pick = max(candidates, key=lambda k: run["validation"][k])  # first of ties, as GridSearchCV
-            chosen.append(test_of(t, pick))
-            best.append(max(test_of(t, k) for k in candidates))
-            defaults.append(test_of(t, DEFAULTS))
-            zero.append(test_of(t, "(0.0, 0.0)"))
-        fixed = {k: np.mean([test_of(t, k) for t in triples]) for k in candidates}
+        candidates = list(searches[triples[0]]["validation"])
+        result = choice_summary(triples, candidates, lambda t, k: searches[t]["validation"][k], test_of,
+                                DEFAULTS)
+        chosen, best, defaults = result["chosen"], result["best_per_triple"], result["defaults"]
+        fixed = result["by_candidate"]
         top = max(fixed, key=fixed.get)
         if group == "all":
-            summary[judge_name] = {"chosen": np.mean(chosen), "best_per_triple": np.mean(best),
-                                   "best_single": (top, fixed[top]), "defaults": np.mean(defaults)}
-        rows.append([f"{group} ({len(triples)})", judge_name, np.mean(chosen), np.mean(best),
-                     np.mean(chosen) - np.mean(best), f"{top} {fixed[top]:.3f}", np.mean(chosen) - fixed[top],
-                     np.mean(defaults), np.mean(chosen) - np.mean(defaults), np.mean(zero) - np.mean(best)])
+            summary[judge_name] = {"chosen": chosen, "best_per_triple": best,
+                                   "best_single": (top, fixed[top]), "defaults": defaults}
+        rows.append([f"{group} ({len(triples)})", judge_name, chosen, best, chosen - best,
+                     f"{top} {fixed[top]:.3f}", chosen - fixed[top], defaults, chosen - defaults,
+                     fixed["(0.0, 0.0)"] - best])
     harness.print_table(f"{len(searches)} recorded searches over alpha, beta in {{0, 1e-2, 1}}; "
                         "test H of the chosen candidate under two judges",
                         ["searches (triples)", "judge", "chosen", "best per triple", "chosen - best",

@@ -40,7 +40,7 @@ if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks import harness  # noqa: E402
-from benchmarks.digits_evaluation import GRID, fresh_triples  # noqa: E402
+from benchmarks.digits_evaluation import GRID, choice_summary, fresh_triples  # noqa: E402
 from sklearn_crnet import CRNetClassifier  # noqa: E402
 from sklearn_crnet.datasets import load_digits_gzsl  # noqa: E402
 from sklearn_crnet.metrics import harmonic_mean, seen_unseen_curve, uncalibrated_scores  # noqa: E402
@@ -95,18 +95,13 @@ def report(triples, results):
     keys = list(itertools.product(*GRID.values()))
     rows = []
     for r, rule in enumerate(rules):
-        chosen, best, val, defaults = [], [], [], []
-        for t in triples:
-            cands = results[t]
-            pick = max(keys, key=lambda k: cands[k]["validation"][r])
-            chosen.append(cands[pick]["test"][r])
-            best.append(max(cands[k]["test"][r] for k in keys))
-            val.append(cands[pick]["validation"][r])
-            defaults.append(cands[None]["test"][r])
-        fixed = {k: np.mean([results[t][k]["test"][r] for t in triples]) for k in keys}
+        summary = choice_summary(triples, keys, lambda t, k, r=r: results[t][k]["validation"][r],
+                                 lambda t, k, r=r: results[t][k]["test"][r], None)
+        fixed = summary["by_candidate"]
         top = max(fixed, key=fixed.get)
-        rows.append([rule, np.mean(val), np.mean(chosen), np.mean(best), np.mean(chosen) - np.mean(best),
-                     f"{top} {fixed[top]:.3f}", np.mean(defaults)])
+        rows.append([rule, summary["validation"], summary["chosen"], summary["best_per_triple"],
+                     summary["chosen"] - summary["best_per_triple"], f"{top} {fixed[top]:.3f}",
+                     summary["defaults"]])
     harness.print_table(f"GridSearch over {GRID}, GZSLSplit(n_splits=3); chosen on validation H at each "
                         "operating point, judged by test H at the same rule",
                         ["rule", "best val H", "chosen test H", "best test H (per triple)",

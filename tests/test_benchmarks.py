@@ -170,3 +170,41 @@ def test_operating_point_study_reprints_a_recorded_run(capsys):
     rows = [line for line in capsys.readouterr().out.splitlines() if line.startswith(("offset", "rate"))]
     printed = open(recorded + ".txt").read()
     assert len(rows) == 1 + len(operating_point_study.RATES) and all(row in printed for row in rows)
+
+
+def test_validation_noise_folds_are_the_recorded_searchs_folds():
+    from benchmarks.grid_search_judge import recorded_searches
+    from benchmarks.validation_noise import fold_scores
+
+    # seeds 0/0 must reproduce what GridSearchCV recorded, or the reruns measure something else
+    recorded = recorded_searches(["digits_evaluation_fourth.json"])[(2, 6, 8)]["validation"]
+    assert np.mean(fold_scores((2, 6, 8), "(0.0, 0.0)", 0, 0, {})) == pytest.approx(
+        recorded["(0.0, 0.0)"], abs=1e-9)
+
+
+def test_validation_noise_smoke_and_reprint(tmp_path, capsys):
+    from benchmarks import validation_noise
+
+    path = tmp_path / "noise.json"
+    assert validation_noise.main(["--triples", "1", "--split-seeds", "1", "--n-jobs", "1",
+                                  "--max-epochs", "1", "--json", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "SMOKE RUN: NOT A RESULT" in out
+    rows = [line for line in out.splitlines() if line.startswith(("recorded", "model seed", "mean of"))]
+    assert len(rows) == 3
+    saved = json.loads(path.read_text())
+    scores = saved["runs"]["model seed 0, folds seed 1"][0]["scores"]
+    assert [len(folds) for folds in scores.values()] == [3] * 9
+    assert validation_noise.main(["--from-json", str(path)]) == 0
+    again = capsys.readouterr().out
+    assert all(row in again for row in rows)
+
+
+def test_cross_fitted_best_scores_each_pick_on_a_refit_it_was_not_picked_by():
+    from benchmarks.grid_search_judge import cross_fitted_best
+
+    # A looks best on seed 0 only, B is steady: the naive best of means is 0.3,
+    # while a pick made on one seed and scored on the other averages (0.3 + 0.1) / 2
+    scores = {(0, 1, 2): {"A": [0.5, 0.1], "B": [0.3, 0.3]}}
+    assert cross_fitted_best(scores, [(0, 1, 2)], ["A", "B"]) == pytest.approx(0.2)
+    assert cross_fitted_best({(0, 1, 2): {"A": [0.5], "B": [0.3]}}, [(0, 1, 2)], ["A", "B"]) is None

@@ -143,12 +143,10 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, nargs="+", default=[1, 2, 3],
                         help="refit seeds besides the recorded seed 0")
-    parser.add_argument("--n-jobs", type=int, default=2)
-    parser.add_argument("--max-epochs", type=int, default=None, help="fewer epochs for a smoke run")
+    harness.add_run_arguments(parser)
     parser.add_argument("--triples", type=int, default=None, help="only the first N recorded triples")
     parser.add_argument("--reuse", default=None,
                         help="a JSON this script wrote: its triples' refits are taken, not rerun")
-    parser.add_argument("--json", default=None)
     args = parser.parse_args(argv)
     warnings.filterwarnings("ignore")
     epochs = harness.print_run_header("digits GZSL (real data); test digits judge recorded choices only",

@@ -57,6 +57,16 @@ def print_run_header(description, max_epochs):
     return epochs
 
 
+def add_run_arguments(parser, reprint=False):
+    """Add the digits studies' ``--n-jobs``, ``--max-epochs``, ``--json`` (and ``--from-json``)."""
+    parser.add_argument("--n-jobs", type=int, default=2)
+    parser.add_argument("--max-epochs", type=int, default=None, help="fewer epochs for a smoke run")
+    parser.add_argument("--json", default=None)
+    if reprint:
+        parser.add_argument("--from-json", nargs="+", default=None,
+                            help="print the table of earlier runs' JSON files together, without fitting")
+
+
 def matmul_gflops(size=2048, repeats=10, device="cpu"):
     """This machine's plain float32 matrix-multiply rate in GFLOP/s."""
     a = torch.randn(size, size, device=device)

@@ -112,11 +112,7 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--triples", type=int, default=5)
     parser.add_argument("--first", type=int, default=0, help="start at this triple of the list")
-    parser.add_argument("--n-jobs", type=int, default=2)
-    parser.add_argument("--max-epochs", type=int, default=None, help="fewer epochs for a smoke run")
-    parser.add_argument("--json", default=None)
-    parser.add_argument("--from-json", nargs="+", default=None,
-                        help="print the table of earlier runs' JSON files together, without fitting")
+    harness.add_run_arguments(parser, reprint=True)
     args = parser.parse_args(argv)
     warnings.filterwarnings("ignore")
     if args.from_json:

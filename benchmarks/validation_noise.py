@@ -114,14 +114,12 @@ def _run_name(kind, seed):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--model-seeds", type=int, nargs="*", default=None)
-    parser.add_argument("--split-seeds", type=int, nargs="*", default=None)
+    parser.add_argument("--model-seeds", type=int, nargs="*", default=None,
+                        help="estimator seeds to score the recorded folds with (default: 1)")
+    parser.add_argument("--split-seeds", type=int, nargs="*", default=None,
+                        help="GZSLSplit seeds of other folds, scored with estimator seed 0")
     parser.add_argument("--triples", type=int, default=None, help="only the first N recorded triples")
-    parser.add_argument("--n-jobs", type=int, default=2)
-    parser.add_argument("--max-epochs", type=int, default=None, help="fewer epochs for a smoke run")
-    parser.add_argument("--json", default=None)
-    parser.add_argument("--from-json", nargs="+", default=None,
-                        help="print the table of earlier runs' JSON files together, without fitting")
+    harness.add_run_arguments(parser, reprint=True)
     args = parser.parse_args(argv)
     warnings.filterwarnings("ignore")
     judged = json.loads(JUDGE.read_text())

@@ -191,7 +191,7 @@ def test_validation_noise_smoke_and_reprint(tmp_path, capsys):
     out = capsys.readouterr().out
     assert "SMOKE RUN: NOT A RESULT" in out
     rows = [line for line in out.splitlines() if line.startswith(("recorded", "model seed", "mean of"))]
-    assert len(rows) == 3
+    assert len(rows) == 5  # three choices (recorded, the new run, their mean) and two spread lines
     saved = json.loads(path.read_text())
     scores = saved["runs"]["model seed 0, folds seed 1"][0]["scores"]
     assert [len(folds) for folds in scores.values()] == [3] * 9

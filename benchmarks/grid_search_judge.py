@@ -99,6 +99,24 @@ def cross_fitted_best(seed_scores, triples, candidates):
     return float(np.mean(values))
 
 
+def effect_correlations(searches, seed_scores, reference="(0.0, 0.0)"):
+    """Per candidate: over triples, the correlation of its validation and test gain on ``reference``.
+
+    Near 1, the folds tell on which triples a candidate beats the reference;
+    near 0, they do not, however well the candidates rank on average. The test
+    gain is taken on the mean over seeds.
+    """
+    triples = list(searches)
+    out = {}
+    for k in searches[triples[0]]["validation"]:
+        if k == reference:
+            continue
+        validation = [searches[t]["validation"][k] - searches[t]["validation"][reference] for t in triples]
+        test = [np.mean(seed_scores[t][k]) - np.mean(seed_scores[t][reference]) for t in triples]
+        out[k] = float(np.corrcoef(validation, test)[0, 1])
+    return out
+
+
 def judge(searches, seed_scores):
     """Gaps between the chosen and the best candidate under a one-refit and a mean-over-seeds judge.
 
@@ -169,6 +187,8 @@ def main(argv=None):
     for (t, k, _), h in zip(jobs, scores, strict=True):
         seed_scores[t][k].append(float(h))
     judge(searches, seed_scores)
+    print("over triples, correlation of each candidate's validation and test gain on (0, 0): "
+          + ", ".join(f"{k} {r:+.2f}" for k, r in effect_correlations(searches, seed_scores).items()))
     spread = [np.std(v, ddof=1) for run in seed_scores.values() for v in run.values()]
     print(f"seed-to-seed std of one candidate's test H on a triple (mean over {len(spread)} "
           f"candidate-triples, seeds 0 and {args.seeds}): {np.mean(spread):.3f}")

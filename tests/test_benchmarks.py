@@ -208,3 +208,15 @@ def test_cross_fitted_best_scores_each_pick_on_a_refit_it_was_not_picked_by():
     scores = {(0, 1, 2): {"A": [0.5, 0.1], "B": [0.3, 0.3]}}
     assert cross_fitted_best(scores, [(0, 1, 2)], ["A", "B"]) == pytest.approx(0.2)
     assert cross_fitted_best({(0, 1, 2): {"A": [0.5], "B": [0.3]}}, [(0, 1, 2)], ["A", "B"]) is None
+
+
+def test_effect_correlations_tell_whether_the_folds_predict_a_candidates_gain():
+    from benchmarks.grid_search_judge import effect_correlations
+
+    triples = [(0, 1, 2), (3, 4, 5), (6, 7, 8)]
+    gains = [0.1, -0.2, 0.05]
+    searches = {t: {"validation": {"(0.0, 0.0)": 0.5, "A": 0.5 + g, "B": 0.5 - g}}
+                for t, g in zip(triples, gains, strict=True)}
+    seeds = {t: {"(0.0, 0.0)": [0.4, 0.4], "A": [0.4 + 2 * g, 0.4], "B": [0.4 + 2 * g, 0.4]}
+             for t, g in zip(triples, gains, strict=True)}
+    assert effect_correlations(searches, seeds) == pytest.approx({"A": 1.0, "B": -1.0})

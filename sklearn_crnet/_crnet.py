@@ -8,6 +8,7 @@ import torch
 from sklearn.cluster import KMeans
 from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted
+from threadpoolctl import threadpool_limits
 
 from ._base import BaseRelationClassifier, shared_arguments
 from ._docstrings import Substitution
@@ -49,7 +50,12 @@ def field_centres(seen_attributes, n_fields, random_state):
                 UserWarning, stacklevel=5)
         return distinct
     kmeans = KMeans(n_clusters=n_fields, n_init=10, random_state=random_state)
-    return kmeans.fit(distinct).cluster_centers_
+    # Attribute tables often admit several partitions of equal inertia, and
+    # KMeans breaks such ties differently with its number of OpenMP threads,
+    # which torch.set_num_threads changes when both share torch's OpenMP
+    # runtime. One thread gives the same centres in every process.
+    with threadpool_limits(limits=1):
+        return kmeans.fit(distinct).cluster_centers_
 
 
 @Substitution(shared_parameters=SHARED_PARAMETERS_DOC, shared_attributes=SHARED_ATTRIBUTES_DOC)

@@ -20,6 +20,41 @@ def test_field_centres_use_distinct_seen_rows_in_any_order():
     np.testing.assert_allclose(field_centres(rows[::-1], 2, random_state=0), centres)
 
 
+# Five seen digits' z-scored seven-segment rows (a GZSLSplit fold of unseen digits 4, 7, 8): several
+# partitions into three fields have the same inertia, so K-means must break the tie the same way
+# whatever threads the process runs. scikit-learn's KMeans alone did not (found in the benchmarks).
+_TIED_ROWS = np.array([
+    [-1.9999999999999998, 0.816496580927726, 0.0, -1.9999999999999998, -0.816496580927726,
+     -1.224744871391589, -1.224744871391589],
+    [0.4999999999999998, -1.224744871391589, 0.0, 0.4999999999999998, -0.816496580927726,
+     0.816496580927726, 0.816496580927726],
+    [0.4999999999999998, -1.224744871391589, 0.0, 0.4999999999999998, 1.224744871391589,
+     0.816496580927726, 0.816496580927726],
+    [0.4999999999999998, 0.816496580927726, 0.0, 0.4999999999999998, -0.816496580927726,
+     -1.224744871391589, 0.816496580927726],
+    [0.4999999999999998, 0.816496580927726, 0.0, 0.4999999999999998, 1.224744871391589,
+     0.816496580927726, -1.224744871391589]])
+
+
+@pytest.mark.parametrize("seed", [1582821053, 0, 1, 2, 3])
+def test_field_centres_do_not_depend_on_the_processs_thread_settings(seed):
+    import subprocess
+    import sys
+
+    # torch.set_num_threads also sets the OpenMP threads of scikit-learn's KMeans when both use
+    # torch's OpenMP runtime (the package imported first); the centres must not change with that.
+    script = ("import sys\n"
+              "import numpy as np\n"
+              "import torch\n"
+              "from sklearn_crnet._crnet import field_centres\n"
+              "if sys.argv[1] == 'one-thread':\n"
+              "    torch.set_num_threads(1)\n"
+              f"print(field_centres(np.array({_TIED_ROWS.tolist()!r}), 3, {seed}).tolist())\n")
+    outputs = [subprocess.run([sys.executable, "-c", script, threads], capture_output=True, text=True,
+                              check=True).stdout for threads in ("default", "one-thread")]
+    assert outputs[0] == outputs[1]
+
+
 def test_expert_responses_sum_to_anchors(synthetic):
     cr = CRNetClassifier(K=3, **FAST).fit(synthetic.X_train, synthetic.y_train,
                                           class_attributes=synthetic.class_attributes)

@@ -43,6 +43,8 @@ RECORDED = ["digits_evaluation_fourth.json", "digits_grid_search_second_triples.
             "digits_grid_search_third_triples.json", "operating_point_study.json",
             "operating_point_study_second.json"]
 DEFAULTS = "defaults"
+#: The grid's unpenalised candidate, the reference of :func:`effect_correlations`.
+NO_PENALTY = "(0.0, 0.0)"
 
 
 def recorded_searches(names=RECORDED):
@@ -66,13 +68,25 @@ def recorded_searches(names=RECORDED):
     return searches
 
 
+def saved_refits(path):
+    """The seeds and per-triple refit test H of a JSON this script wrote."""
+    saved = json.loads(Path(path).read_text())
+    return saved["seeds"], {tuple(row["triple"]): row["test_H"] for row in saved["test_H_by_seed"]}
+
+
+def candidate_params(candidate):
+    """Estimator parameters of a candidate key (``"(alpha, beta)"`` or ``"defaults"``)."""
+    if candidate == DEFAULTS:
+        return {}
+    return dict(zip(("alpha", "beta"), ast.literal_eval(candidate), strict=True))
+
+
 def refit_test_h(triple, candidate, seed, epochs):
     """Test H of one candidate (``"(alpha, beta)"`` or ``"defaults"``) refitted with ``seed``."""
     warnings.filterwarnings("ignore")
     data = load_digits_gzsl(unseen=triple, random_state=0)
-    params = {} if candidate == DEFAULTS else dict(zip(("alpha", "beta"), ast.literal_eval(candidate),
-                                                       strict=True))
-    model = CRNetClassifier(random_state=seed, n_threads=1, device="cpu", **epochs, **params)
+    model = CRNetClassifier(random_state=seed, n_threads=1, device="cpu", **epochs,
+                            **candidate_params(candidate))
     model.fit(data.X_train, data.y_train, class_attributes=data.class_attributes)
     return model.score(data.X_test, data.y_test)
 
@@ -99,7 +113,7 @@ def cross_fitted_best(seed_scores, triples, candidates):
     return float(np.mean(values))
 
 
-def effect_correlations(searches, seed_scores, reference="(0.0, 0.0)"):
+def effect_correlations(searches, seed_scores, reference=NO_PENALTY):
     """Per candidate: over triples, the correlation of its validation and test gain on ``reference``.
 
     Near 1, the folds tell on which triples a candidate beats the reference;
@@ -146,7 +160,7 @@ def judge(searches, seed_scores):
                                    "best_cross_fitted": unbiased}
         rows.append([f"{group} ({len(triples)})", judge_name, chosen, best, chosen - best,
                      f"{top} {fixed[top]:.3f}", chosen - fixed[top], defaults, chosen - defaults,
-                     fixed["(0.0, 0.0)"] - best, "n/a" if unbiased is None else unbiased,
+                     fixed[NO_PENALTY] - best, "n/a" if unbiased is None else unbiased,
                      "n/a" if unbiased is None else chosen - unbiased])
     harness.print_table(f"{len(searches)} recorded searches over alpha, beta in {{0, 1e-2, 1}}; "
                         "test H of the chosen candidate under two judges",
@@ -175,12 +189,10 @@ def main(argv=None):
         searches = dict(list(searches.items())[:args.triples])
     seed_scores = {t: {k: [run["test"][k]] for k in run["test"]} for t, run in searches.items()}
     if args.reuse:
-        previous = json.loads(Path(args.reuse).read_text())
-        if previous["seeds"] != [0, *args.seeds]:
-            raise SystemExit(f"{args.reuse} holds seeds {previous['seeds']}, not {[0, *args.seeds]}.")
-        for row in previous["test_H_by_seed"]:
-            if tuple(row["triple"]) in seed_scores:
-                seed_scores[tuple(row["triple"])] = row["test_H"]
+        seeds, previous = saved_refits(args.reuse)
+        if seeds != [0, *args.seeds]:
+            raise SystemExit(f"{args.reuse} holds seeds {seeds}, not {[0, *args.seeds]}.")
+        seed_scores.update({t: scores for t, scores in previous.items() if t in seed_scores})
     jobs = [(t, k, s) for t, run in searches.items() for k in run["test"] for s in args.seeds
             if len(seed_scores[t][k]) == 1]
     scores = Parallel(n_jobs=args.n_jobs)(delayed(refit_test_h)(t, k, s, epochs) for t, k, s in jobs)

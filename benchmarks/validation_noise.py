@@ -23,7 +23,6 @@ earlier runs together.
 """
 
 import argparse
-import ast
 import json
 import sys
 import time
@@ -38,7 +37,13 @@ if __package__ in (None, ""):
 
 from benchmarks import harness  # noqa: E402
 from benchmarks.digits_evaluation import choice_summary  # noqa: E402
-from benchmarks.grid_search_judge import DEFAULTS, cross_fitted_best, recorded_searches  # noqa: E402
+from benchmarks.grid_search_judge import (  # noqa: E402
+    DEFAULTS,
+    candidate_params,
+    cross_fitted_best,
+    recorded_searches,
+    saved_refits,
+)
 from sklearn_crnet import CRNetClassifier  # noqa: E402
 from sklearn_crnet.datasets import load_digits_gzsl  # noqa: E402
 from sklearn_crnet.model_selection import GZSLSplit  # noqa: E402
@@ -52,7 +57,7 @@ def fold_scores(triple, candidate, model_seed, split_seed, epochs):
     warnings.filterwarnings("ignore")
     data = load_digits_gzsl(unseen=triple, random_state=0)
     X, y, table = data.X_train, data.y_train, data.class_attributes
-    params = dict(zip(("alpha", "beta"), ast.literal_eval(candidate), strict=True))
+    params = candidate_params(candidate)
     scores = []
     for train, val in GZSLSplit(n_splits=3, random_state=split_seed).split(X, y):
         model = CRNetClassifier(random_state=model_seed, n_threads=1, device="cpu", **epochs, **params)
@@ -69,12 +74,15 @@ def judge_rows(searches, test_h, runs):
     def mean_test(t, k):
         return float(np.mean(test_h[t][k]))
 
-    choosers = [("recorded (model seed 0, folds seed 0)", lambda t, k: searches[t]["validation"][k])]
+    def recorded(t, k):
+        return searches[t]["validation"][k]
+
+    choosers = [("recorded (model seed 0, folds seed 0)", recorded)]
     for name, scores in runs.items():
         choosers.append((name, lambda t, k, s=scores: float(np.mean(s[t][k]))))
     if runs:
         choosers.append((f"mean of recorded and {len(runs)} more",
-                         lambda t, k: float(np.mean([searches[t]["validation"][k]]
+                         lambda t, k: float(np.mean([recorded(t, k)]
                                                     + [np.mean(s[t][k]) for s in runs.values()]))))
     unbiased = cross_fitted_best(test_h, triples, candidates)
     rows = []
@@ -83,7 +91,7 @@ def judge_rows(searches, test_h, runs):
         fixed = result["by_candidate"]
         top = max(fixed, key=fixed.get)
         agree = np.mean([max(candidates, key=lambda k: validation(t, k))
-                         == max(candidates, key=lambda k: searches[t]["validation"][k]) for t in triples])
+                         == max(candidates, key=lambda k: recorded(t, k)) for t in triples])
         rows.append([name, result["chosen"], result["best_per_triple"],
                      result["chosen"] - result["best_per_triple"], result["chosen"] - unbiased,
                      result["chosen"] - fixed[top],
@@ -122,8 +130,7 @@ def main(argv=None):
     harness.add_run_arguments(parser, reprint=True)
     args = parser.parse_args(argv)
     warnings.filterwarnings("ignore")
-    judged = json.loads(JUDGE.read_text())
-    test_h = {tuple(row["triple"]): row["test_H"] for row in judged["test_H_by_seed"]}
+    _, test_h = saved_refits(JUDGE)
     searches = recorded_searches()
     if args.from_json:
         runs, triples = {}, None
@@ -158,7 +165,7 @@ def main(argv=None):
     print_spread(searches, runs)
     print(f"{time.perf_counter() - start:.0f} s")
     harness.write_json(args.json, {
-        "machine": harness.machine(), "triples": [list(t) for t in searches],
+        "triples": [list(t) for t in searches],
         "runs": {name: [{"triple": list(t), "scores": by_candidate} for t, by_candidate in run.items()]
                  for name, run in runs.items()}})
     return 0

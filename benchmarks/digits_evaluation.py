@@ -111,11 +111,14 @@ def defaults_run(unseen, seed, n_shuffles, epochs):
     return out
 
 
-def grid_search(data, seed, epochs, grid):
-    """The plain search of part 2 on ``data``'s training digits, and each candidate's validation H."""
+def grid_search(data, seed, epochs, grid, params=None):
+    """The plain search of part 2 on ``data``'s training digits, and each candidate's validation H.
+
+    ``params``: constructor parameters other than the defaults (e.g. ``calibration``).
+    """
     from sklearn.model_selection import GridSearchCV
 
-    estimator = CRNetClassifier(random_state=seed, n_threads=1, device="cpu", **epochs)
+    estimator = CRNetClassifier(random_state=seed, n_threads=1, device="cpu", **epochs, **(params or {}))
     search = GridSearchCV(estimator, grid, cv=GZSLSplit(n_splits=3, random_state=seed))
     search.fit(data.X_train, data.y_train, class_attributes=data.class_attributes)
     validation = {str(tuple(p[k] for k in grid)): float(score) for p, score in
@@ -123,13 +126,16 @@ def grid_search(data, seed, epochs, grid):
     return search, validation
 
 
-def search_run(unseen, seed, epochs, grid=None):
-    """Part 2 for one triple: the search's choice and every candidate's test H (``grid``: GRID)."""
+def search_run(unseen, seed, epochs, grid=None, params=None):
+    """Part 2 for one triple: the search's choice and every candidate's test H (``grid``: GRID).
+
+    ``params`` changes the searched estimator's defaults, and so those the choice is judged against.
+    """
     warnings.filterwarnings("ignore")
     data = load_digits_gzsl(unseen=unseen, random_state=0)
     X, y, table = data.X_train, data.y_train, data.class_attributes
     grid = GRID if grid is None else grid
-    search, validation = grid_search(data, seed, epochs, grid)
+    search, validation = grid_search(data, seed, epochs, grid, params)
     estimator = search.estimator
     test_h, collapsed = {}, []
     for values in itertools.product(*grid.values()):

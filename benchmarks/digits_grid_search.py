@@ -45,6 +45,8 @@ def main(argv=None):
     parser.add_argument("--unseen", type=int, nargs=3, action="append", default=None,
                         help="judge on this triple instead of fresh ones (repeatable), e.g. an "
                              "earlier evaluation's")
+    parser.add_argument("--calibration", default=None,
+                        help='calibration of the searched estimator ("auto" or a number), not its default')
     parser.add_argument("--n-jobs", type=int, default=2)
     parser.add_argument("--max-epochs", type=int, default=None, help="fewer epochs for a smoke run")
     parser.add_argument("--json", default=None)
@@ -58,11 +60,15 @@ def main(argv=None):
         triples = [tuple(t) for t in args.unseen]
     else:
         _, triples = fresh_triples(args.skip, args.triples)
-    searches = Parallel(n_jobs=args.n_jobs)(delayed(search_run)(t, 0, epochs, grid) for t in triples)
-    report_searches(f"GridSearchCV over {grid} with GZSLSplit(n_splits=3), default scoring",
+    params = {} if args.calibration is None else {
+        "calibration": args.calibration if args.calibration == "auto" else float(args.calibration)}
+    searches = Parallel(n_jobs=args.n_jobs)(delayed(search_run)(t, 0, epochs, grid, params) for t in triples)
+    estimator = f"CRNetClassifier({', '.join(f'{k}={v!r}' for k, v in params.items())})"
+    report_searches(f"GridSearchCV({estimator}) over {grid} with GZSLSplit(n_splits=3), default scoring",
                     triples, searches, with_test_h=True)
     print(f"{time.perf_counter() - start:.0f} s")
-    harness.write_json(args.json, {"grid": grid, "search": searches, "search_triples": triples})
+    harness.write_json(args.json, {"grid": grid, "params": params, "search": searches,
+                                   "search_triples": triples})
     return 0
 
 

@@ -13,7 +13,7 @@ nine candidates, so the table also gives the best candidate of each triple
 cross-fitted (picked on three seeds' refits, scored on the fourth's).
 
 Run from the repository root: ``python benchmarks/grid_search_judge.py``
-(the five recorded searches of the issue's grid, 25 triples, seeds 1-3);
+(the six recorded searches of the issue's grid, 30 triples, seeds 1-3);
 ``--reuse benchmarks/results/grid_search_judge.json`` takes the refits already
 recorded there and runs only the missing ones.
 """
@@ -41,7 +41,7 @@ RESULTS = Path(__file__).resolve().parent / "results"
 #: Recorded searches of {"alpha": [0, 1e-2, 1], "beta": [0, 1e-2, 1]}, each judged by seed-0 refits.
 RECORDED = ["digits_evaluation_fourth.json", "digits_grid_search_second_triples.json",
             "digits_grid_search_third_triples.json", "operating_point_study.json",
-            "operating_point_study_second.json"]
+            "operating_point_study_second.json", "digits_grid_search_fresh.json"]
 DEFAULTS = "defaults"
 #: The grid's unpenalised candidate, the reference of :func:`effect_correlations`.
 NO_PENALTY = "(0.0, 0.0)"

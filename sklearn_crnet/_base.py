@@ -8,7 +8,7 @@ from numbers import Integral, Real
 
 import numpy as np
 import torch
-from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
+from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context, clone
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
@@ -46,6 +46,11 @@ AUTO_LR_SCALE = 0.2
 #: The rule is not extrapolated to rates above the one the study chose for its
 #: narrowest problem (64 features): with fewer features the rate stays there.
 AUTO_LR_MAX = AUTO_LR_SCALE / 64
+
+#: ``calibration="auto"``: folds of ``GZSLSplit`` (its default share of held-out
+#: classes) on which the offset is tuned, and the seen classes that needs.
+AUTO_CALIBRATION_FOLDS = 3
+AUTO_CALIBRATION_MIN_CLASSES = 3
 
 #: Constructor parameters added after the first release, with the value that
 #: models saved or pickled before then had (one network per model, no warm-up).
@@ -165,7 +170,7 @@ class BaseRelationClassifier(ClassifierMixin, BaseEstimator, metaclass=ABCMeta):
         "attribute_scaling": [
             None, StrOptions({"l2", "standard"}), Interval(Real, 0, None, closed="neither")
         ],
-        "calibration": [Interval(Real, None, None, closed="neither")],
+        "calibration": [StrOptions({"auto"}), Interval(Real, None, None, closed="neither")],
         "early_stopping": ["boolean"],
         "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
         "validation_split": [None, HasMethods(["split"])],
@@ -372,6 +377,7 @@ class BaseRelationClassifier(ClassifierMixin, BaseEstimator, metaclass=ABCMeta):
         if continuing:
             self._check_warm_start(data)
         else:
+            self._check_auto_calibration(data)
             for name in [k for k in vars(self) if k.endswith("_") and not k.startswith("_")]:
                 delattr(self, name)
         self.classes_ = data.classes
@@ -405,7 +411,41 @@ class BaseRelationClassifier(ClassifierMixin, BaseEstimator, metaclass=ABCMeta):
             self.n_iter_ = len(net.history)
             self.anchors_ = self._anchors()
             self._check_convergence(data)
+        if self.calibration != "auto":
+            self.calibration_ = float(self.calibration)
+        elif not continuing or not hasattr(self, "calibration_"):
+            self.calibration_ = self._tuned_calibration(data)
         return self
+
+    def _check_auto_calibration(self, data):
+        n_seen = int(data.seen_mask.sum())
+        if self.calibration == "auto" and not data.seen_mask.all() and n_seen < AUTO_CALIBRATION_MIN_CLASSES:
+            raise ValueError(
+                f'calibration="auto" tunes the offset on folds that hold out whole seen classes, so '
+                f"it needs at least {AUTO_CALIBRATION_MIN_CLASSES} seen classes; y has {n_seen}: "
+                f"{describe_labels(data.classes[data.seen_mask])}. Give a number instead."
+            )
+
+    def _tuned_calibration(self, data):
+        """The offset of ``calibration="auto"``, tuned on class-disjoint folds of the training data.
+
+        The fold models are trained as the final model was, for as many
+        epochs as it was (``best_epoch_`` with early stopping). With no
+        unseen class in the table the offset changes no prediction: 0.
+        """
+        from .model_selection import GZSLSplit, tune_calibration
+
+        if data.seen_mask.all():
+            return 0.0
+        seed = int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
+        template = clone(self).set_params(calibration=0.0, warm_start=False)
+        if self.early_stopping:
+            template.set_params(early_stopping=False, max_epochs=self.best_epoch_)
+        table = dict(zip(data.classes.tolist(), data.attributes, strict=True))
+        offset, _ = tune_calibration(template, data.X, data.classes[data.y], class_attributes=table,
+                                     cv=GZSLSplit(n_splits=AUTO_CALIBRATION_FOLDS, random_state=seed),
+                                     sample_weight=data.sample_weight)
+        return offset
 
     def _check_warm_start(self, data):
         if self.early_stopping:
@@ -469,7 +509,7 @@ class BaseRelationClassifier(ClassifierMixin, BaseEstimator, metaclass=ABCMeta):
         part = _TrainingData(data.X[train], data.y[train], data.sample_weight[train], data.classes,
                              data.attributes, seen_mask)
         monitor = training_parts().ValidationHarmonicMean(data.X[val], data.y[val], seen_mask,
-                                         self.calibration * seen_mask, self._max_pairs())
+                                         self._fixed_calibration() * seen_mask, self._max_pairs())
         net, _ = self._train(part, scaled, seed, self.max_epochs,
                              validation=(data.X[val], data.y[val], monitor))
         scores = np.asarray(net.history[:, "valid_H"], dtype=float)
@@ -605,11 +645,17 @@ class BaseRelationClassifier(ClassifierMixin, BaseEstimator, metaclass=ABCMeta):
     def calibration_offsets_(self):
         """Offset subtracted from each class's relation logit, aligned with ``classes_``.
 
-        ``calibration`` for seen classes and 0 for unseen ones; adding it back
-        to :meth:`decision_function` gives the uncalibrated logits.
+        The offset (``calibration``, or ``calibration_`` when that is "auto")
+        for seen classes and 0 for unseen ones; adding it back to
+        :meth:`decision_function` gives the uncalibrated logits.
         """
         check_is_fitted(self)
-        return float(self.calibration) * self._seen_mask()
+        offset = self.calibration_ if self.calibration == "auto" else float(self.calibration)
+        return offset * self._seen_mask()
+
+    def _fixed_calibration(self):
+        """The given offset, or 0 while ``calibration="auto"`` has not been tuned."""
+        return 0.0 if self.calibration == "auto" else float(self.calibration)
 
     def _check_X(self, X):
         check_is_fitted(self)
@@ -813,6 +859,9 @@ class BaseRelationClassifier(ClassifierMixin, BaseEstimator, metaclass=ABCMeta):
             if name not in state and name not in self.__dict__:
                 state[name] = value
         net_state = state.pop("net_state_", None)
+        calibration = state.get("calibration", self.__dict__.get("calibration", 0.0))
+        if net_state is not None and "calibration_" not in state and calibration != "auto":
+            state["calibration_"] = float(calibration)  # saved before "auto" existed
         super().__setstate__(state)
         if net_state is None:
             return

@@ -211,7 +211,7 @@ def run_demo(args):
         crnet.set_params(calibration=offset)
         calibrated = gzsl_report(data.y_test, crnet.predict(data.X_test),
                                  seen_classes=crnet.seen_classes_, unseen_classes=crnet.unseen_classes_)
-        rows.append((f"CRnet (K={args.K}), calibration {offset:g} chosen on validation digits",
+        rows.append((f"CRnet (K={args.K}), calibration {offset:.2f} chosen on validation digits",
                      calibrated, rows[0][2] + time.perf_counter() - start))
         rows.append(("CRnet, one expert (K=1)", *fit(CRNetClassifier(K=1, **common), "CRnet K=1")))
         rows.append(("Relation Network (baseline)",
@@ -266,7 +266,7 @@ def run_fit(args):
         offset, _ = tune_calibration(estimator, data.X_trainval, data.y_trainval,
                                      class_attributes=data.class_attributes, cv=split)
         estimator.set_params(calibration=offset)
-        print(f"calibration {offset:g}, chosen on validation classes of the training data")
+        print(f"calibration {offset:.3g}, chosen on validation classes of the training data")
     estimator.fit(data.X_trainval, data.y_trainval, class_attributes=data.class_attributes)
     seconds = time.perf_counter() - start
     X_test = np.vstack([data.X_test_seen, data.X_test_unseen])

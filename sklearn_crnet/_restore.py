@@ -1,6 +1,7 @@
 """Rebuilding a fitted estimator's skorch net from saved weights, with every consistency check."""
 
 import warnings
+from numbers import Real
 
 import numpy as np
 import torch
@@ -65,6 +66,9 @@ def _check_fitted_attributes(model, n_features, n_classes, n_attributes):
     if not isinstance(model.n_features_in_, (int, np.integer)) or model.n_features_in_ != n_features:
         raise ValueError(f"n_features_in_ is {model.n_features_in_!r}, but the weights take "
                          f"{n_features} features")
+    offset = getattr(model, "calibration_", None)
+    if isinstance(offset, bool) or not isinstance(offset, (Real, np.floating)) or not np.isfinite(offset):
+        raise ValueError(f"calibration_ must be a finite number; got {offset!r}")
     names = getattr(model, "feature_names_in_", None)
     if names is not None and (np.asarray(names).shape != (n_features,)):
         raise ValueError("feature_names_in_ does not name every feature")

@@ -69,12 +69,20 @@ SHARED_PARAMETERS_DOC = """    alpha : float, default=<default:alpha>
         "l2" normalises each class row, "standard" z-scores each attribute
         with the seen classes' statistics, a number multiplies every value
         (the authors scale SUN and aPY ``original_att`` by 100).
-    calibration : float, default=<default:calibration>
-        Calibrated stacking (Chao et al. 2016): subtracted from the seen
-        classes' relation logits at prediction time. Positive values favour
-        unseen classes. Choose it on validation classes
+    calibration : float or "auto", default=<default:calibration>
+        Calibrated stacking (Chao et al. 2016): an offset subtracted from the
+        seen classes' relation logits at prediction time. Positive values
+        favour unseen classes. A number (finite) is used as given, and
+        changing it on a fitted model takes effect at once; choose it on
+        validation classes
         (:func:`~sklearn_crnet.model_selection.tune_calibration`), never on
-        test data. Must be finite.
+        test data. "auto" does that inside ``fit``: ``tune_calibration`` on
+        three ``GZSLSplit`` folds of the training data (whole seen classes
+        held out), seeded by ``random_state``, stores the offset in
+        ``calibration_`` (0 when every class is seen). It costs three more
+        fits, each on about half of the data (with early stopping, for
+        ``best_epoch_`` epochs), and needs at least three seen classes; a
+        ``warm_start`` fit keeps the offset of the first.
     early_stopping : bool, default=<default:early_stopping>
         Choose the number of epochs on a class-disjoint validation split of
         the training data (never on test data): ``validation_fraction`` of the
@@ -141,9 +149,12 @@ SHARED_ATTRIBUTES_DOC = """    classes_ : ndarray of shape (n_classes,)
         Classes of the table without training samples.
     class_attributes_ : ndarray of shape (n_classes, n_attributes)
         The table's rows aligned with ``classes_`` (before scaling).
+    calibration_ : float
+        The offset set at fit: ``calibration``, or the one that "auto" chose.
     calibration_offsets_ : ndarray of shape (n_classes,)
         What :meth:`decision_function` subtracts from each class's logit:
-        ``calibration`` for seen classes, 0 for unseen ones.
+        the offset (``calibration``, or ``calibration_`` when it is "auto")
+        for seen classes, 0 for unseen ones.
     anchors_ : ndarray of shape (n_classes, n_features)
         Feature anchors ``f(s)`` of every class (the members' mean with
         ``ensemble_size > 1``).

@@ -25,6 +25,8 @@ execute code on loading and are only for files you made yourself.
 Files of format version 2 (written before ``ensemble_size`` existed) load as
 the single-network models they are, and files of versions 2 and 3 (before
 ``penalty_warmup``) with the full penalty from the first step they had.
+Files before version 5 hold no ``calibration_`` (``calibration="auto"`` did
+not exist): they load with their numeric ``calibration`` as that offset.
 
 The optimiser state, the training history and the fit-only parameters
 ``callbacks`` and ``validation_split`` are not saved: a loaded model
@@ -55,7 +57,7 @@ from ._torch_utils import resolve_device
 __all__ = ["FORMAT_VERSION", "load_model", "save_model"]
 
 FORMAT_NAME = "sklearn-crnet-model"
-FORMAT_VERSION = 4
+FORMAT_VERSION = 5
 _OLDEST_READABLE = 2
 #: Constructor parameters added in a format version, with the value that files of
 #: older versions imply (version 3: ``ensemble_size``; 4: ``penalty_warmup``).
@@ -67,8 +69,10 @@ _FIT_ONLY_PARAMS = ("callbacks", "validation_split")
 #: Fitted attributes a file may hold, and those it must hold.
 _FITTED = ("classes_", "seen_classes_", "class_attributes_", "field_centres_", "n_features_in_",
            "feature_names_in_", "n_iter_", "best_epoch_", "validation_scores_", "device_",
-           "n_threads_", "lr_")
+           "n_threads_", "lr_", "calibration_")
 _REQUIRED = ("classes_", "seen_classes_", "class_attributes_", "n_features_in_", "n_iter_", "lr_")
+#: Fitted attributes added in a format version; files of that version or later must hold them.
+_FITTED_BY_VERSION = {5: ("calibration_",)}
 _MIN_MEMBER_CAP = 2**20  # bytes a member may always unpack to
 _EXPANSION_CAP = 16  # beyond that, at most this multiple of the archive's size
 
@@ -288,7 +292,9 @@ def _decode_metadata(raw):
             params = {**added, **params}
     if set(params) != expected:
         raise _InvalidModel(f"parameters {sorted(set(params) ^ expected)[:5]} are missing or unknown")
-    missing = [k for k in _REQUIRED if k not in fitted]
+    required = _REQUIRED + tuple(key for newer, added in _FITTED_BY_VERSION.items() if version >= newer
+                                 for key in added)
+    missing = [k for k in required if k not in fitted]
     unknown = sorted(set(fitted) - set(_FITTED))
     if missing or unknown:
         raise _InvalidModel(f"fitted attributes {missing + unknown} are missing or unknown")

@@ -7,6 +7,9 @@ from sklearn.utils import Bunch, check_random_state
 
 __all__ = ["GZSLSplit", "PredefinedClassSplit", "tune_calibration"]
 
+#: How many offsets ``tune_calibration`` tries across the folds' range by default.
+_N_OFFSETS = 101
+
 
 def _gzsl_fold(y, held_out_classes, test_size, rng):
     """Train and validation indices: held-out classes whole, plus a share of the others."""
@@ -192,7 +195,7 @@ class PredefinedClassSplit(BaseCrossValidator):
         yield _gzsl_fold(y, val_classes, self.test_size, check_random_state(self.random_state))
 
 
-def tune_calibration(estimator, X, y, *, class_attributes=None, cv=None, offsets=None):
+def tune_calibration(estimator, X, y, *, class_attributes=None, cv=None, offsets=None, sample_weight=None):
     """Choose the calibration offset on class-disjoint validation folds of the training data.
 
     Calibration acts only at prediction time, so one fit per fold suffices:
@@ -214,7 +217,12 @@ def tune_calibration(estimator, X, y, *, class_attributes=None, cv=None, offsets
     cv : splitter, default=None
         Class-disjoint splitter; ``GZSLSplit(n_splits=3, random_state=0)`` when None.
     offsets : array-like, default=None
-        Offsets to try; ``0, 0.25, ..., 5`` when None.
+        Offsets to try. None: 0 and 101 evenly spaced offsets from
+        the lowest to the highest offset at which some fold's validation
+        prediction changes, so the range follows the models' own score
+        scale (and may be negative, for a model that favours unseen classes).
+    sample_weight : array-like of shape (n_samples,), default=None
+        Passed, fold by fold, to every fit.
 
     Returns
     -------
@@ -226,15 +234,35 @@ def tune_calibration(estimator, X, y, *, class_attributes=None, cv=None, offsets
     from .metrics import harmonic_mean, seen_unseen_curve
 
     X, y = np.asarray(X), np.asarray(y)
+    weights = None if sample_weight is None else np.asarray(sample_weight)
     cv = GZSLSplit(n_splits=3, random_state=0) if cv is None else cv
-    offsets = np.arange(0.0, 5.01, 0.25) if offsets is None else np.asarray(offsets, dtype=float)
-    per_fold = []
+    fold_models = []
     for train, val in cv.split(X, y):
         model = clone(estimator).set_params(calibration=0.0)
-        model.fit(X[train], y[train], class_attributes=class_attributes)
+        model.fit(X[train], y[train], class_attributes=class_attributes,
+                  sample_weight=None if weights is None else weights[train])
+        fold_models.append((model, val))
+    if offsets is None:
+        offsets = _offsets_spanning(
+            [seen_unseen_curve(model, X[val], y[val])[0] for model, val in fold_models])
+    offsets = np.asarray(offsets, dtype=float)
+    per_fold = []
+    for model, val in fold_models:
         _, seen, unseen = seen_unseen_curve(model, X[val], y[val], offsets=offsets)
         per_fold.append([harmonic_mean(s, u) for s, u in zip(seen, unseen, strict=True)])
     per_fold = np.array(per_fold)
     mean = per_fold.mean(axis=0)
     return float(offsets[int(np.argmax(mean))]), Bunch(
         offsets=offsets, mean_validation_H=mean, fold_validation_H=per_fold)
+
+
+def _offsets_spanning(fold_curves, n_points=_N_OFFSETS):
+    """Evenly spaced offsets from the lowest to the highest point where a fold's prediction flips.
+
+    ``fold_curves`` are the folds' default seen-unseen offsets, whose first and
+    last entries lie beyond every flip; 0 (no calibration) is always included.
+    """
+    inner = np.concatenate([curve[1:-1] for curve in fold_curves])
+    if inner.size == 0:
+        return np.array([0.0])
+    return np.union1d(np.linspace(inner.min(), inner.max(), n_points), [0.0])

@@ -184,6 +184,8 @@ CRAFTED = {  # case: (edit of the metadata dict, expected reason)
     "wrong feature count": ({"fitted__n_features_in_": 17}, "n_features_in_ is 17"),
     "negative epochs": ({"fitted__n_iter_": -1}, "n_iter_ must be a positive integer"),
     "missing fitted attribute": ({"fitted__classes_": KeyError}, "missing or unknown"),
+    "current file without calibration_": ({"fitted__calibration_": KeyError}, "['calibration_'] are missing"),
+    "calibration_ not a number": ({"fitted__calibration_": "1.5"}, "calibration_ must be a finite number"),
     "string where a number is": ({"fitted__n_features_in_": "16"}, "n_features_in_"),
     "float labels with text": ({"fitted__classes_": {"kind": "float", "shape": [20],
                                                      "values": ["x"] * 20}}, "not a valid float"),
@@ -304,3 +306,20 @@ def test_load_model_takes_paths_and_strings(saved):
     model, good = saved
     for path in (good, str(good), os.fspath(good)):
         assert type(load_model(path)) is type(model)
+
+
+def test_files_from_before_auto_calibration_load_with_their_numeric_offset(fitted, synthetic, tmp_path):
+    good = save_model(fitted, tmp_path / "model.crnet")
+    meta = _metadata(good)
+    assert meta["fitted"]["calibration_"] == 0.5
+    meta["format_version"] = 4  # as written before calibration_ existed
+    del meta["fitted"]["calibration_"]
+    old = load_model(_write(tmp_path / "v4.crnet", metadata=meta, source=good))
+    assert old.calibration_ == 0.5
+    np.testing.assert_array_equal(old.decision_function(synthetic.X_test),
+                                  fitted.decision_function(synthetic.X_test))
+    state = fitted.__getstate__()
+    del state["calibration_"]  # a pickle of a release before calibration="auto"
+    restored = type(fitted).__new__(type(fitted))
+    restored.__setstate__(state)
+    assert restored.calibration_ == 0.5

@@ -1,12 +1,15 @@
 """Class-disjoint model selection (``model_selection.py``): GZSLSplit, PredefinedClassSplit,
-tune_calibration, searches and early stopping."""
+tune_calibration, calibration="auto", searches and early stopping."""
 
+import joblib
 import numpy as np
 import pytest
+from sklearn.base import clone
 from sklearn.model_selection import GridSearchCV, RandomizedSearchCV, cross_validate
 
 from sklearn_crnet import CRNetClassifier
-from sklearn_crnet.metrics import gzsl_scorer
+from sklearn_crnet.io import load_model, save_model
+from sklearn_crnet.metrics import gzsl_report, gzsl_scorer, seen_unseen_curve
 from sklearn_crnet.model_selection import GZSLSplit, PredefinedClassSplit, tune_calibration
 
 from .conftest import FAST
@@ -112,3 +115,106 @@ def test_tune_calibration_matches_explicit_refits(synthetic):
             fold_h.append(model.score(X[val], y[val]))
         assert results.mean_validation_H[i] == pytest.approx(np.mean(fold_h))
     assert best == offsets[int(np.argmax(results.mean_validation_H))]
+
+
+def test_tune_calibration_default_offsets_span_where_any_fold_prediction_flips(synthetic):
+    """The default range follows the fold models' own scores, not a fixed scale."""
+    X, y, table = synthetic.X_train, synthetic.y_train, synthetic.class_attributes
+    template = CRNetClassifier(K=2, **FAST)
+    cv = GZSLSplit(n_splits=2, random_state=0)
+    best, results = tune_calibration(template, X, y, class_attributes=table, cv=cv)
+    flips = []
+    for train, val in cv.split(X, y):
+        model = clone(template).fit(X[train], y[train], class_attributes=table)
+        flips.append(seen_unseen_curve(model, X[val], y[val])[0][1:-1])
+    flips = np.concatenate(flips)
+    assert results.offsets.min() == pytest.approx(min(flips.min(), 0.0))
+    assert results.offsets.max() == pytest.approx(max(flips.max(), 0.0))
+    assert 0.0 in results.offsets and np.all(np.diff(results.offsets) > 0)
+    assert len(results.offsets) >= 101
+    assert best in results.offsets and results.mean_validation_H.max() > 0
+
+
+# -- calibration="auto" --------------------------------------------------------
+
+AUTO = dict(K=2, max_epochs=15, hidden_units=32, lr=1e-3, ensemble_size=1, random_state=0)
+
+
+@pytest.fixture(scope="module")
+def auto_calibrated(synthetic):
+    return CRNetClassifier(calibration="auto", **AUTO).fit(
+        synthetic.X_train, synthetic.y_train, class_attributes=synthetic.class_attributes)
+
+
+def test_auto_calibration_is_tune_calibration_on_folds_of_the_training_data(auto_calibrated, synthetic):
+    X, y, table = synthetic.X_train, synthetic.y_train, synthetic.class_attributes
+    seed = np.random.RandomState(AUTO["random_state"]).randint(np.iinfo(np.int32).max)
+    expected, results = tune_calibration(CRNetClassifier(**AUTO), X, y, class_attributes=table,
+                                         cv=GZSLSplit(n_splits=3, random_state=seed))
+    assert expected > 0  # the folds do favour unseen classes here, so the offset is visible
+    assert auto_calibrated.calibration_ == expected
+    seen = np.isin(auto_calibrated.classes_, auto_calibrated.seen_classes_)
+    np.testing.assert_array_equal(auto_calibrated.calibration_offsets_, expected * seen)
+    # The network is the one calibration=0 trains from the same seed; only the offset differs.
+    plain = CRNetClassifier(**AUTO).fit(X, y, class_attributes=table)
+    assert plain.calibration_ == 0.0
+    np.testing.assert_allclose(auto_calibrated.decision_function(synthetic.X_test) + expected * seen,
+                               plain.decision_function(synthetic.X_test), rtol=1e-5, atol=1e-5)
+
+
+def test_auto_calibration_moves_a_digits_model_towards_unseen_digits(digits):
+    """On real data where uncalibrated CRnet favours seen digits, "auto" recalls more unseen ones.
+
+    An offset of 0 would leave Au as it is; one that swings every prediction to
+    the unseen digits would drop As to 0.
+    """
+    params = dict(ensemble_size=2, n_threads=1, random_state=0)
+    X, y = digits.X_test, digits.y_test
+    reports = {}
+    for calibration in (0.0, "auto"):
+        model = CRNetClassifier(calibration=calibration, **params).fit(
+            digits.X_train, digits.y_train, class_attributes=digits.class_attributes)
+        reports[calibration] = gzsl_report(y, model.predict(X), seen_classes=model.seen_classes_,
+                                           unseen_classes=model.unseen_classes_)
+    assert model.calibration_ > 0
+    assert reports["auto"]["Au"] > reports[0.0]["Au"] + 0.1
+    assert reports["auto"]["As"] > 0.4 and reports["auto"]["H"] > 0.4
+
+
+def clone_with(model, **params):
+    return CRNetClassifier(**{**model.get_params(), **params})
+
+
+def test_auto_calibration_needs_three_seen_classes():
+    rng = np.random.RandomState(0)
+    X, y = rng.normal(size=(20, 3)), np.repeat([0, 1], 10)
+    with pytest.raises(ValueError, match=r'calibration="auto" .* at least 3 seen classes; y has 2: \[0, 1\]'):
+        CRNetClassifier(K=1, calibration="auto", **FAST).fit(X, y, class_attributes=np.eye(3))
+
+
+def test_auto_calibration_without_unseen_classes_tunes_nothing(synthetic):
+    X, y = synthetic.X_train, synthetic.y_train
+    seen_only = synthetic.class_attributes.loc[np.unique(y)]
+    model = CRNetClassifier(K=2, calibration="auto", **FAST).fit(X, y, class_attributes=seen_only)
+    assert model.calibration_ == 0.0
+    assert CRNetClassifier(K=1, calibration="auto", **FAST).fit(X[:20], y[:20] % 2).calibration_ == 0.0
+
+
+def test_auto_calibration_is_kept_by_saving_pickling_and_warm_start(auto_calibrated, synthetic, tmp_path):
+    X = synthetic.X_test
+    for copy in (load_model(save_model(auto_calibrated, tmp_path / "auto.crnet")),
+                 joblib.load(joblib.dump(auto_calibrated, tmp_path / "auto.joblib")[0])):
+        assert copy.calibration == "auto" and copy.calibration_ == auto_calibrated.calibration_
+        np.testing.assert_array_equal(copy.predict(X), auto_calibrated.predict(X))
+    continued = clone_with(auto_calibrated, warm_start=True, max_epochs=1)
+    continued.fit(synthetic.X_train, synthetic.y_train, class_attributes=synthetic.class_attributes)
+    first = continued.calibration_
+    continued.fit(synthetic.X_train, synthetic.y_train, class_attributes=synthetic.class_attributes)
+    assert continued.n_iter_ == 2 and continued.calibration_ == first
+
+
+def test_auto_calibration_with_early_stopping_tunes_after_choosing_epochs(synthetic):
+    model = CRNetClassifier(calibration="auto", early_stopping=True, **{**AUTO, "max_epochs": 4})
+    model.fit(synthetic.X_train, synthetic.y_train, class_attributes=synthetic.class_attributes)
+    assert 1 <= model.best_epoch_ <= 4
+    assert np.isfinite(model.calibration_)

@@ -41,7 +41,7 @@ def test_demo_prints_table_and_saves_model_and_figure(tmp_path, capsys):
         assert seconds > 0
     model = joblib.load(tmp_path / "crnet_digits.joblib")
     assert list(model.unseen_classes_) == [2, 5, 9]
-    assert f"calibration {model.calibration:g} chosen" in calibrated[0]
+    assert f"calibration {model.calibration:.2f} chosen" in calibrated[0]
     assert (tmp_path / "digits_accuracy.png").stat().st_size > 1000
     assert f"figure saved: {tmp_path / 'digits_accuracy.png'}" in captured.out
     # The progress display covered every fit: 6 fits of 3 epochs, each announced when finished.

@@ -413,8 +413,8 @@ class BaseRelationClassifier(ClassifierMixin, BaseEstimator, metaclass=ABCMeta):
             self._check_convergence(data)
         if self.calibration != "auto":
             self.calibration_ = float(self.calibration)
-        elif not continuing or not hasattr(self, "calibration_"):
-            self.calibration_ = self._tuned_calibration(data)
+        elif not continuing:
+            self.calibration_ = self._tuned_calibration(data, seed)
         return self
 
     def _check_auto_calibration(self, data):
@@ -426,18 +426,18 @@ class BaseRelationClassifier(ClassifierMixin, BaseEstimator, metaclass=ABCMeta):
                 f"{describe_labels(data.classes[data.seen_mask])}. Give a number instead."
             )
 
-    def _tuned_calibration(self, data):
+    def _tuned_calibration(self, data, seed):
         """The offset of ``calibration="auto"``, tuned on class-disjoint folds of the training data.
 
-        The fold models are trained as the final model was, for as many
-        epochs as it was (``best_epoch_`` with early stopping). With no
-        unseen class in the table the offset changes no prediction: 0.
+        The folds are drawn with the fit's ``seed``; the fold models are
+        trained as the final model was, for as many epochs as it was
+        (``best_epoch_`` with early stopping). With no unseen class in the
+        table the offset changes no prediction: 0.
         """
         from .model_selection import GZSLSplit, tune_calibration
 
         if data.seen_mask.all():
             return 0.0
-        seed = int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
         template = clone(self).set_params(calibration=0.0, warm_start=False)
         if self.early_stopping:
             template.set_params(early_stopping=False, max_epochs=self.best_epoch_)

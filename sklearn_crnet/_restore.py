@@ -67,7 +67,7 @@ def _check_fitted_attributes(model, n_features, n_classes, n_attributes):
         raise ValueError(f"n_features_in_ is {model.n_features_in_!r}, but the weights take "
                          f"{n_features} features")
     offset = getattr(model, "calibration_", None)
-    if isinstance(offset, bool) or not isinstance(offset, (Real, np.floating)) or not np.isfinite(offset):
+    if isinstance(offset, bool) or not isinstance(offset, Real) or not np.isfinite(offset):
         raise ValueError(f"calibration_ must be a finite number; got {offset!r}")
     names = getattr(model, "feature_names_in_", None)
     if names is not None and (np.asarray(names).shape != (n_features,)):

@@ -19,6 +19,7 @@ __all__ = [
     "per_class_accuracy",
     "seen_unseen_curve",
     "seen_unseen_curve_from_scores",
+    "seen_unseen_scores",
     "uncalibrated_scores",
     "zsl_scorer",
 ]
@@ -446,11 +447,39 @@ def seen_unseen_curve(estimator, X, y, offsets=None):
     seen_accuracy : ndarray of shape (n_points,)
     unseen_accuracy : ndarray of shape (n_points,)
     """
+    return seen_unseen_curve_from_scores(**seen_unseen_scores(estimator, X, y), offsets=offsets)
+
+
+def seen_unseen_scores(estimator, X, y):
+    """What :func:`seen_unseen_curve` sweeps: the uncalibrated scores of the classes it searches.
+
+    Keeping these instead of the model lets a caller trace the curve at any
+    offsets later, with :func:`seen_unseen_curve_from_scores`, without
+    predicting again.
+
+    Parameters
+    ----------
+    estimator : fitted estimator
+        A fitted GZSL model (CRNetClassifier, RelationNetClassifier, or a
+        Pipeline or search ending in one).
+    X : array-like of shape (n_samples, n_features)
+        Samples of seen and unseen classes.
+    y : array-like of shape (n_samples,)
+        True labels of the samples.
+
+    Returns
+    -------
+    scores : Bunch
+        The keyword arguments of :func:`seen_unseen_curve_from_scores`:
+        ``y_true``, ``y_score`` (n_samples x searched classes), ``classes``
+        and ``seen_classes``.
+    """
+    from sklearn.utils import Bunch
+
     model, y = _model_and_labels(estimator, y)
     searched = _searched_mask(model, y)
-    scores = uncalibrated_scores(estimator, X)[:, searched]
-    return seen_unseen_curve_from_scores(y, scores, classes=model.classes_[searched],
-                                         seen_classes=model.seen_classes_, offsets=offsets)
+    return Bunch(y_true=y, y_score=uncalibrated_scores(estimator, X)[:, searched],
+                 classes=model.classes_[searched], seen_classes=model.seen_classes_)
 
 
 def seen_unseen_curve_from_scores(y_true, y_score, *, classes, seen_classes, offsets=None):

@@ -231,24 +231,23 @@ def tune_calibration(estimator, X, y, *, class_attributes=None, cv=None, offsets
         ``offsets``, ``mean_validation_H`` and ``fold_validation_H``
         (n_folds x n_offsets).
     """
-    from .metrics import harmonic_mean, seen_unseen_curve
+    from .metrics import harmonic_mean, seen_unseen_curve_from_scores, seen_unseen_scores
 
     X, y = np.asarray(X), np.asarray(y)
     weights = None if sample_weight is None else np.asarray(sample_weight)
     cv = GZSLSplit(n_splits=3, random_state=0) if cv is None else cv
-    fold_models = []
+    fold_scores = []  # the validation scores, not the models: one model in memory at a time
     for train, val in cv.split(X, y):
         model = clone(estimator).set_params(calibration=0.0)
         model.fit(X[train], y[train], class_attributes=class_attributes,
                   sample_weight=None if weights is None else weights[train])
-        fold_models.append((model, val))
+        fold_scores.append(seen_unseen_scores(model, X[val], y[val]))
     if offsets is None:
-        offsets = _offsets_spanning(
-            [seen_unseen_curve(model, X[val], y[val])[0] for model, val in fold_models])
+        offsets = _offsets_spanning([seen_unseen_curve_from_scores(**scores)[0] for scores in fold_scores])
     offsets = np.asarray(offsets, dtype=float)
     per_fold = []
-    for model, val in fold_models:
-        _, seen, unseen = seen_unseen_curve(model, X[val], y[val], offsets=offsets)
+    for scores in fold_scores:
+        _, seen, unseen = seen_unseen_curve_from_scores(**scores, offsets=offsets)
         per_fold.append([harmonic_mean(s, u) for s, u in zip(seen, unseen, strict=True)])
     per_fold = np.array(per_fold)
     mean = per_fold.mean(axis=0)

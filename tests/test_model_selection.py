@@ -181,10 +181,6 @@ def test_auto_calibration_moves_a_digits_model_towards_unseen_digits(digits):
     assert reports["auto"]["As"] > 0.4 and reports["auto"]["H"] > 0.4
 
 
-def clone_with(model, **params):
-    return CRNetClassifier(**{**model.get_params(), **params})
-
-
 def test_auto_calibration_needs_three_seen_classes():
     rng = np.random.RandomState(0)
     X, y = rng.normal(size=(20, 3)), np.repeat([0, 1], 10)
@@ -206,7 +202,7 @@ def test_auto_calibration_is_kept_by_saving_pickling_and_warm_start(auto_calibra
                  joblib.load(joblib.dump(auto_calibrated, tmp_path / "auto.joblib")[0])):
         assert copy.calibration == "auto" and copy.calibration_ == auto_calibrated.calibration_
         np.testing.assert_array_equal(copy.predict(X), auto_calibrated.predict(X))
-    continued = clone_with(auto_calibrated, warm_start=True, max_epochs=1)
+    continued = clone(auto_calibrated).set_params(warm_start=True, max_epochs=1)
     continued.fit(synthetic.X_train, synthetic.y_train, class_attributes=synthetic.class_attributes)
     first = continued.calibration_
     continued.fit(synthetic.X_train, synthetic.y_train, class_attributes=synthetic.class_attributes)

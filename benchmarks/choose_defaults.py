@@ -25,7 +25,8 @@ Every fit uses one torch thread, so that results do not depend on the
 machine's load; ``--n-jobs`` runs fits in parallel processes.
 
 Run from the repository root: ``python benchmarks/choose_defaults.py``
-(``--quick`` for a smoke run, ``--json FILE`` to keep the results). The study
+(``--quick`` for a smoke run, ``--json FILE`` to keep the results,
+``--continue-from FILE`` for further rounds from a run's chosen centres). The study
 as recorded ran from the base setting and scored each fold over every class of
 the table, the test's unseen digits included. ``--centre defaults
 --fold-classes own --rounds 1`` checks the chosen defaults on the current code
@@ -35,6 +36,7 @@ since then.
 """
 
 import argparse
+import json
 import sys
 import time
 import warnings
@@ -101,6 +103,19 @@ def centre_from_defaults(model):
                          "the study searches lr as lr_scale.")
     base, _space = SPACE[model]
     return {name: AUTO_LR_SCALE if name == "lr_scale" else defaults[name] for name in base}
+
+
+def first_centre(model, centre, earlier):
+    """The first centre of ``model`` and its round number.
+
+    From ``earlier`` (a JSON this script wrote) when it holds the model: its
+    chosen setting, one round after its last; otherwise round 1 from the base
+    setting (``centre="base"``) or the estimator's defaults.
+    """
+    if model in earlier:
+        rounds = {int(label.split(":")[0].split()[1]) for label in earlier[model]["candidates"]}
+        return dict(earlier[model]["chosen"]), max(rounds) + 1
+    return (dict(SPACE[model][0]) if centre == "base" else centre_from_defaults(model)), 1
 
 
 def fold_predictions(estimator, X, y, fold_classes):
@@ -200,6 +215,9 @@ def main(argv=None):
     parser.add_argument("--centre", choices=["base", "defaults"], default="base",
                         help="first centre: the study's base setting, or the estimators' "
                              "current defaults (base)")
+    parser.add_argument("--continue-from", default=None, metavar="JSON",
+                        help="a JSON this script wrote: start from its chosen centres, with "
+                             "round numbers after its last (overrides --centre)")
     parser.add_argument("--fold-classes", choices=["all", "own"], default="all",
                         help="classes a fold's validation part is searched over: every class "
                              "of the table (as the study ran), or the fold's own (as score "
@@ -215,12 +233,13 @@ def main(argv=None):
           f"the SYNTHETIC cnn-width problem x {args.seeds} seeds x 3 folds; one torch thread per fit; "
           f"first centre: {args.centre}; folds searched over {args.fold_classes} classes"
           + ("; QUICK RUN: NOT A STUDY RESULT" if args.quick else ""))
+    earlier = json.loads(Path(args.continue_from).read_text()) if args.continue_from else {}
     results = {}
     for model in args.models.split(","):
         start = time.perf_counter()
-        centre = dict(SPACE[model][0]) if args.centre == "base" else centre_from_defaults(model)
+        centre, first_round = first_centre(model, args.centre, earlier)
         summary = {}
-        for round_number in range(1, args.rounds + 1):
+        for round_number in range(first_round, first_round + args.rounds):
             scored = evaluate(sweep(model, centre, round_number), tasks, args.n_jobs,
                               args.fold_classes)
             summary.update(scored)

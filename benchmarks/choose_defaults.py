@@ -231,7 +231,8 @@ def main(argv=None):
     print(harness.machine())
     print(f"validation tasks: {args.triples} digits triples x {args.seeds} seeds x 3 folds, and "
           f"the SYNTHETIC cnn-width problem x {args.seeds} seeds x 3 folds; one torch thread per fit; "
-          f"first centre: {args.centre}; folds searched over {args.fold_classes} classes"
+          f"first centre: {args.continue_from or args.centre}; "
+          f"folds searched over {args.fold_classes} classes"
           + ("; QUICK RUN: NOT A STUDY RESULT" if args.quick else ""))
     earlier = json.loads(Path(args.continue_from).read_text()) if args.continue_from else {}
     results = {}

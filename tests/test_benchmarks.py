@@ -220,3 +220,59 @@ def test_effect_correlations_tell_whether_the_folds_predict_a_candidates_gain():
     seeds = {t: {"(0.0, 0.0)": [0.4, 0.4], "A": [0.4 + 2 * g, 0.4], "B": [0.4 + 2 * g, 0.4]}
              for t, g in zip(triples, gains, strict=True)}
     assert effect_correlations(searches, seeds) == pytest.approx({"A": 1.0, "B": -1.0})
+
+
+def test_informed_choice_gap_scores_the_test_ranking_pick_on_the_judging_refit():
+    from benchmarks.grid_search_judge import informed_choice_gap
+
+    # A wins seed 0 by luck, B wins the other seeds: the informed pick is B, which the seed-0
+    # judge scores 0.3 against its best 0.5
+    scores = {(0, 1, 2): {"A": [0.5, 0.1, 0.2], "B": [0.3, 0.4, 0.4]},
+              (3, 4, 5): {"A": [0.6, 0.7, 0.7], "B": [0.2, 0.3, 0.3]}}
+    assert informed_choice_gap(scores, list(scores), ["A", "B"]) == pytest.approx(-0.1)
+    assert informed_choice_gap({(0, 1, 2): {"A": [0.5], "B": [0.3]}}, [(0, 1, 2)], ["A", "B"]) is None
+
+
+def test_choose_defaults_gain_is_paired_by_fold_with_an_error_over_tasks():
+    from benchmarks.choose_defaults import digits_gain
+
+    centre = {"digits": [(0.9, 0.3, 0.4)] * 6}
+    # two tasks of three folds: gains 0.1 on the first task, 0.3 on the second
+    entry = {"digits": [(0.9, 0.3, 0.5)] * 3 + [(0.9, 0.3, 0.7)] * 3}
+    gain, error = digits_gain(entry, centre)
+    assert gain == pytest.approx(0.2)
+    assert error == pytest.approx(0.1)  # std of (0.1, 0.3) over sqrt(2); over six folds it is not
+
+
+def test_choose_defaults_starts_from_the_defaults_or_a_recorded_run():
+    from benchmarks.choose_defaults import SPACE, first_centre
+    from sklearn_crnet import RelationNetClassifier
+
+    centre, first_round = first_centre("RN", "defaults", {})
+    defaults = RelationNetClassifier().get_params()
+    assert first_round == 1 and set(centre) == set(SPACE["RN"][0])
+    assert all(centre[k] == defaults[k] for k in centre if k != "lr_scale")
+    assert first_centre("RN", "base", {}) == (SPACE["RN"][0], 1)
+    earlier = {"RN": {"chosen": {**centre, "max_epochs": 80},
+                      "candidates": {"round 1: centre": {}, "round 2: max_epochs=80": {}}}}
+    assert first_centre("RN", "defaults", earlier) == ({**centre, "max_epochs": 80}, 3)
+
+
+def test_choose_defaults_own_class_folds_score_as_score_does(digits):
+    from benchmarks.choose_defaults import fold_predictions
+    from sklearn_crnet import CRNetClassifier
+    from sklearn_crnet.metrics import gzsl_report
+    from sklearn_crnet.model_selection import GZSLSplit
+
+    from .conftest import FAST
+
+    train, val = next(GZSLSplit(n_splits=1, unseen_fraction=0.2, random_state=0)
+                      .split(digits.X_train, digits.y_train))
+    model = CRNetClassifier(**FAST).fit(digits.X_train[train], digits.y_train[train],
+                                        class_attributes=digits.class_attributes)
+    X, y = digits.X_train[val], digits.y_train[val]
+    own = fold_predictions(model, X, y, "own")
+    assert set(own) <= set(model.seen_classes_) | set(y)
+    report = gzsl_report(y, own, seen_classes=model.seen_classes_, unseen_classes=model.unseen_classes_)
+    assert report["H"] == pytest.approx(model.score(X, y))
+    np.testing.assert_array_equal(fold_predictions(model, X, y, "all"), model.predict(X))

@@ -29,7 +29,7 @@ if args.quick:
 data = load_digits_gzsl(unseen=(2, 5, 9), random_state=0)
 print(data.DESCR)
 start = time.perf_counter()
-clf = CRNetClassifier(K=3, random_state=0, max_epochs=3 if args.quick else 40)
+clf = CRNetClassifier(K=3, random_state=0, **({"max_epochs": 3} if args.quick else {}))
 clf.fit(data.X_train, data.y_train, class_attributes=data.class_attributes)
 seconds = time.perf_counter() - start
 

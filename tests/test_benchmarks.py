@@ -276,3 +276,32 @@ def test_choose_defaults_own_class_folds_score_as_score_does(digits):
     report = gzsl_report(y, own, seen_classes=model.seen_classes_, unseen_classes=model.unseen_classes_)
     assert report["H"] == pytest.approx(model.score(X, y))
     np.testing.assert_array_equal(fold_predictions(model, X, y, "all"), model.predict(X))
+
+
+def test_paired_change_matches_runs_by_triple_and_seed(tmp_path, capsys):
+    from benchmarks import paired_change
+
+    def run(h, au=0.5):
+        return {"CRnet": {"As": 0.9, "Au": au, "H": h}, "RN": {"As": 0.8, "Au": au, "H": h / 2}}
+
+    # digits_paired.py layout: two seeds per triple; only (1, 2, 3) is in both files.
+    before = {"triples": [[1, 2, 3], [4, 5, 6]], "seeds": 2,
+              "runs": [run(0.2), run(0.4), run(0.9), run(0.9)]}
+    # digits_evaluation.py layout, the shared triple listed second.
+    after = {"triples": [[7, 8, 9], [1, 2, 3]], "defaults": [run(0.0), run(0.0), run(0.5), run(0.3)]}
+    paths = [tmp_path / "before.json", tmp_path / "after.json"]
+    for path, result in zip(paths, (before, after), strict=True):
+        path.write_text(json.dumps(result))
+    assert paired_change.main([str(p) for p in paths]) == 0
+    out = capsys.readouterr().out
+    # CRnet H: seed 0 0.2 -> 0.5, seed 1 0.4 -> 0.3, differences +0.3 and -0.1: mean +0.1, sample
+    # std 0.283, standard error 0.2; RN's H is half of CRnet's.
+    zero = r"\+0\.000 \+- 0\.000"
+    assert re.search(rf"CRnet\s+2\s+{zero}\s+{zero}\s+\+0\.100 \+- 0\.200\s+1 of 2", out)
+    assert re.search(r"RN\s+2\s+.*\+0\.050 \+- 0\.100\s+1 of 2", out)
+
+    after["triples"] = [[7, 8, 9], [4, 5, 7]]
+    paths[1].write_text(json.dumps(after))
+    with pytest.raises(SystemExit):
+        paired_change.main([str(p) for p in paths])
+    assert "share no (triple, seed) run" in capsys.readouterr().err

@@ -151,7 +151,7 @@ def test_auto_calibration_is_tune_calibration_on_folds_of_the_training_data(auto
     seed = np.random.RandomState(AUTO["random_state"]).randint(np.iinfo(np.int32).max)
     expected, results = tune_calibration(CRNetClassifier(**AUTO), X, y, class_attributes=table,
                                          cv=GZSLSplit(n_splits=3, random_state=seed))
-    assert expected > 0  # the folds do favour unseen classes here, so the offset is visible
+    assert expected != 0  # the folds move the offset away from 0 here, so it is visible
     assert auto_calibrated.calibration_ == expected
     seen = np.isin(auto_calibrated.classes_, auto_calibrated.seen_classes_)
     np.testing.assert_array_equal(auto_calibrated.calibration_offsets_, expected * seen)

@@ -305,3 +305,14 @@ def test_paired_change_matches_runs_by_triple_and_seed(tmp_path, capsys):
     with pytest.raises(SystemExit):
         paired_change.main([str(p) for p in paths])
     assert "share no (triple, seed) run" in capsys.readouterr().err
+
+
+def test_judge_refits_a_recorded_search_at_the_defaults_it_ran_at():
+    from benchmarks import grid_search_judge as judge
+    from benchmarks.digits_evaluation import FORTY_EPOCH_DEFAULTS
+
+    assert judge.search_defaults("digits_evaluation_fourth.json") == FORTY_EPOCH_DEFAULTS
+    # The fifth evaluation searched at the current defaults; its seed-0 refit must come out again.
+    fifth = judge.recorded_searches(["digits_evaluation_fifth.json"])[(2, 5, 9)]
+    h = judge.refit_test_h((2, 5, 9), judge.DEFAULTS, 0, {}, judge.search_defaults(fifth["source"]))
+    assert h == pytest.approx(fifth["test"][judge.DEFAULTS], abs=1e-9)

@@ -69,7 +69,7 @@ def print_report(runs):
         mine = [r for r in runs if r["model"] == name]
         diff = np.array([r["auto"]["H"] - r["none"]["H"] for r in mine])
         offsets = [r["offset"] for r in mine]
-        se = diff.std(ddof=1) / np.sqrt(len(diff)) if len(diff) > 1 else float("nan")
+        se = harness.standard_error(diff)
         seconds = np.mean([r["seconds"] for r in mine])
         print(f"{name}: auto - none H {diff.mean():+.3f} (SE {se:.3f}), auto better in "
               f"{np.sum(diff > 0)} of {len(diff)}; offsets mean {np.mean(offsets):.2f}, range "

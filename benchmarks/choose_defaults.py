@@ -189,7 +189,7 @@ def digits_gain(entry, centre, folds_per_task=3):
     """
     gains = np.array(entry["digits"])[:, 2] - np.array(centre["digits"])[:, 2]
     per_task = gains.reshape(-1, folds_per_task).mean(axis=1)
-    return per_task.mean(), per_task.std(ddof=1) / np.sqrt(len(per_task))
+    return per_task.mean(), harness.standard_error(per_task)
 
 
 def print_summary(title, summary, model):

@@ -78,7 +78,7 @@ def main(argv=None):
         row = [f"CRnet - {other}"]
         for metric in ("H", "Au"):
             diff = np.array([r["CRnet"][metric] - r[other][metric] for r in runs])
-            error = diff.std(ddof=1) / np.sqrt(len(diff)) if len(diff) > 1 else float("nan")
+            error = harness.standard_error(diff)
             row += [f"{diff.mean():+.3f} +- {error:.3f}", f"{int(np.sum(diff > 0))} of {len(diff)}"]
         rows.append(row)
     harness.print_table("paired differences (mean +- standard error) and runs that CRnet wins",

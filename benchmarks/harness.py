@@ -169,6 +169,12 @@ def scaling_study(title, grids, prepare, defaults, rounds=1):
     return {"rows": rows, "exponents": exponents}
 
 
+def standard_error(values):
+    """Standard error of the mean of ``values`` (sample std over sqrt(n)); NaN for fewer than two."""
+    values = np.asarray(values, dtype=float)
+    return values.std(ddof=1) / np.sqrt(len(values)) if len(values) > 1 else float("nan")
+
+
 def print_table(title, header, rows):
     """Print a plain-text table with right-aligned columns."""
     cells = [header] + [[_fmt(v) for v in row] for row in rows]

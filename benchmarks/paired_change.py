@@ -57,7 +57,7 @@ def paired_change(before, after):
         row = [model, len(keys)]
         for metric in METRICS:
             diff = np.array([second[k][model][metric] - first[k][model][metric] for k in keys])
-            error = diff.std(ddof=1) / np.sqrt(len(diff)) if len(diff) > 1 else float("nan")
+            error = harness.standard_error(diff)
             row.append(f"{diff.mean():+.3f} +- {error:.3f}")
             if metric == "H":
                 row.append(f"{int(np.sum(diff > 0))} of {len(diff)}")

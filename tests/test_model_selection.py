@@ -137,7 +137,10 @@ def test_tune_calibration_default_offsets_span_where_any_fold_prediction_flips(s
 
 # -- calibration="auto" --------------------------------------------------------
 
-AUTO = dict(K=2, max_epochs=15, hidden_units=32, lr=1e-3, ensemble_size=1, random_state=0)
+# Fixed settings, not the defaults (the cooperation module at 5x, the default when these tests were
+# written): the folds then choose a positive offset, which the first test needs in order to see it.
+AUTO = dict(K=2, max_epochs=15, hidden_units=32, lr=1e-3, ensemble_size=1, cooperation_lr_multiplier=5.0,
+            random_state=0)
 
 
 @pytest.fixture(scope="module")
@@ -151,7 +154,7 @@ def test_auto_calibration_is_tune_calibration_on_folds_of_the_training_data(auto
     seed = np.random.RandomState(AUTO["random_state"]).randint(np.iinfo(np.int32).max)
     expected, results = tune_calibration(CRNetClassifier(**AUTO), X, y, class_attributes=table,
                                          cv=GZSLSplit(n_splits=3, random_state=seed))
-    assert expected != 0  # the folds move the offset away from 0 here, so it is visible
+    assert expected > 0  # the folds do favour unseen classes here, so the offset is visible
     assert auto_calibrated.calibration_ == expected
     seen = np.isin(auto_calibrated.classes_, auto_calibrated.seen_classes_)
     np.testing.assert_array_equal(auto_calibrated.calibration_offsets_, expected * seen)

@@ -12,7 +12,9 @@ H as ``model.score`` computes it, searching the training digits and the
 fold's held-out digits only.
 
 Run from the repository root:
-``python benchmarks/fold_diagnostic.py --unseen 2 6 7``.
+``python benchmarks/fold_diagnostic.py --unseen 2 6 7`` (``--unseen-fraction 0.2``
+holds out one of the seven training digits per fold instead of
+``GZSLSplit``'s default two).
 """
 
 import argparse
@@ -35,6 +37,8 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--unseen", type=int, nargs="+", default=[2, 6, 7])
     parser.add_argument("--betas", type=float, nargs="+", default=[0.0, 1.0])
+    parser.add_argument("--unseen-fraction", type=float, default=GZSLSplit().unseen_fraction,
+                        help="share of the training digits each fold holds out")
     parser.add_argument("--max-epochs", type=int, default=None, help="fewer epochs for a smoke run")
     args = parser.parse_args(argv)
     warnings.filterwarnings("ignore")
@@ -42,7 +46,8 @@ def main(argv=None):
     X, y, table = data.X_train, data.y_train, data.class_attributes  # training digits only
     extra = {} if args.max_epochs is None else {"max_epochs": args.max_epochs}
     print(f"unseen test digits {tuple(args.unseen)}; folds of the training digits only")
-    for fold, (train, val) in enumerate(GZSLSplit(n_splits=3, random_state=0).split(X, y)):
+    for fold, (train, val) in enumerate(GZSLSplit(n_splits=3, unseen_fraction=args.unseen_fraction,
+                                                          random_state=0).split(X, y)):
         held = sorted(set(y[val].tolist()) - set(y[train].tolist()))
         for beta in args.betas:
             model = CRNetClassifier(alpha=0.0, beta=beta, random_state=0, n_threads=1, **extra)

@@ -59,6 +59,9 @@ def test_fold_diagnostic_prints_each_fold(capsys):
     out = capsys.readouterr().out
     assert len(re.findall(r"fold \d, held out \[\d, \d\], beta=0: As", out)) == 3
     assert len(re.findall(r"H [\d.]+ searching the fold's digits", out)) == 3
+    assert fold_diagnostic.main(["--unseen", "2", "6", "7", "--betas", "0", "--max-epochs", "1",
+                                 "--unseen-fraction", "0.2"]) == 0
+    assert len(re.findall(r"fold \d, held out \[\d\], beta=0: As", capsys.readouterr().out)) == 3
 
 
 def test_penalty_collapse_prints_both_fits(capsys):
@@ -316,3 +319,27 @@ def test_judge_refits_a_recorded_search_at_the_defaults_it_ran_at():
     fifth = judge.recorded_searches(["digits_evaluation_fifth.json"])[(2, 5, 9)]
     h = judge.refit_test_h((2, 5, 9), judge.DEFAULTS, 0, {}, judge.search_defaults(fifth["source"]))
     assert h == pytest.approx(fifth["test"][judge.DEFAULTS], abs=1e-9)
+
+
+def test_seed_noise_sources_separate_the_last_steps_from_the_seeds():
+    from benchmarks.seed_noise_sources import noise_sources
+
+    # Two seeds that each alternate by 1 over their last two epochs but sit 2 apart.
+    sources = noise_sources([[5.0, 0.0, 1.0], [5.0, 2.0, 3.0]], last=2)
+    assert sources["within run"] == pytest.approx(0.5)
+    assert sources["across seeds, final"] == pytest.approx(np.sqrt(2))
+    assert sources["across seeds, mean of last"] == pytest.approx(np.sqrt(2))
+    assert sources["mean final H"] == pytest.approx(2.0)
+
+
+def test_seed_noise_sources_smoke_records_every_epoch(tmp_path, capsys):
+    from benchmarks import seed_noise_sources
+
+    path = tmp_path / "curves.json"
+    assert seed_noise_sources.main(["--triples", "1", "--seeds", "2", "--n-jobs", "1",
+                                    "--max-epochs", "3", "--json", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "SMOKE RUN: NOT A RESULT" in out
+    assert re.search(r"^mean(\s+[\d.]+){4}$", out, re.MULTILINE)
+    curves = json.loads(path.read_text())["curves"]
+    assert np.asarray(curves).shape == (1, 2, 3)  # triples x seeds x epochs

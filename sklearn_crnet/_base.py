@@ -126,7 +126,8 @@ def scale_attributes(attributes, scaling, reference_rows):
 
 
 def step_flops(batch_size, n_classes, n_features, hidden_units):
-    """Approximate FLOPs of one training step (forward and backward of the matrix products)."""
+    """Approximate FLOPs of one network's relation module in one training step (forward and
+    backward of the matrix products)."""
     return 4 * batch_size * n_features * hidden_units + 6 * n_classes * n_features * hidden_units
 
 
@@ -285,6 +286,10 @@ class BaseRelationClassifier(ClassifierMixin, BaseEstimator, metaclass=ABCMeta):
         """An untrained projection whose shapes are those of the saved ``module_state``."""
 
     @abstractmethod
+    def _projection_step_flops(self, n_classes, n_attributes, n_features):
+        """Approximate FLOPs of one network's projection of ``n_classes`` rows in one training step."""
+
+    @abstractmethod
     def _projection_lr_multiplier(self):
         """Learning-rate multiplier of the projection's parameters."""
 
@@ -392,9 +397,11 @@ class BaseRelationClassifier(ClassifierMixin, BaseEstimator, metaclass=ABCMeta):
                     else float(self.lr))
         scaled = self._scaled_attributes()
         n_classes_per_batch = min(int(data.seen_mask.sum()), self.batch_size)
-        self.n_threads_ = thread_count(
-            self.n_threads, step_flops(self.batch_size, n_classes_per_batch, data.X.shape[1],
-                                       self.hidden_units), self.device_)
+        n_features, n_attributes = data.X.shape[1], data.attributes.shape[1]
+        flops = self.ensemble_size * (
+            step_flops(self.batch_size, n_classes_per_batch, n_features, self.hidden_units)
+            + self._projection_step_flops(n_classes_per_batch, n_attributes, n_features))
+        self.n_threads_ = thread_count(self.n_threads, flops, self.device_)
         rng = check_random_state(self.random_state)
         seed = int(rng.randint(np.iinfo(np.int32).max))
         with torch_threads(self.n_threads_):
@@ -569,8 +576,6 @@ class BaseRelationClassifier(ClassifierMixin, BaseEstimator, metaclass=ABCMeta):
             iterator_valid=parts.BatchSlicer,
             iterator_train__shuffle=True,
             iterator_train__generator=generator,
-            iterator_train__n_members=self.ensemble_size,
-            iterator_valid__n_members=self.ensemble_size,
             train_split=train_split,
             callbacks=self._callbacks(validation_callbacks),
             device=self.device_,

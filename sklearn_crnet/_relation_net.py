@@ -89,3 +89,8 @@ class RelationNetClassifier(BaseRelationClassifier):
 
     def _projection_lr_multiplier(self):
         return self.projection_lr_multiplier
+
+    def _projection_step_flops(self, n_classes, n_attributes, n_features):
+        # Two layers: forward, and the weight and input gradients (none for the attributes).
+        hidden = self.projection_hidden_units
+        return n_classes * (4 * n_attributes * hidden + 6 * hidden * n_features)

@@ -7,6 +7,7 @@ import numpy as np
 import torch
 
 from ._attributes import check_distinct_labels
+from ._modules import split_ensemble_state
 from ._torch_utils import resolve_device
 
 __all__ = ["check_tensor", "restore_net"]
@@ -75,19 +76,10 @@ def _check_fitted_attributes(model, n_features, n_classes, n_attributes):
 
 
 def _member_states(model, module_state):
-    """The state dict of each member network (``members.<i>.`` entries of an ensemble)."""
-    n_members = model.ensemble_size
-    if n_members == 1:
+    """The state dict of each member network (an ensemble stacks them on axis 0)."""
+    if model.ensemble_size == 1:
         return [module_state]
-    states = []
-    for i in range(n_members):
-        prefix = f"members.{i}."
-        state = {k[len(prefix):]: v for k, v in module_state.items()
-                 if isinstance(k, str) and k.startswith(prefix)}
-        if not state:
-            raise ValueError(f"ensemble_size is {n_members}, but the weights hold no member {i}")
-        states.append(state)
-    return states
+    return split_ensemble_state(module_state, model.ensemble_size)
 
 
 def _check_member(model, module_state):

@@ -40,18 +40,19 @@ SHARED_PARAMETERS_DOC = """    alpha : float, default=<default:alpha>
         ramp it ends below the full penalty. The value was chosen on
         training objectives (docs/defaults.rst, "Penalty warm-up").
     hidden_units : int, default=<default:hidden_units>
-        Width of the relation module's FC1. The paper uses 2048 for 2048-d
-        ResNet features (see ``from_paper``).
+        Width of each network's relation module FC1. The paper uses 2048
+        for 2048-d ResNet features (see ``from_paper``).
     ensemble_size : int, default=<default:ensemble_size>
         Number of independently initialised networks (projection and
-        relation module each), trained side by side, each on its own
-        batches in its own sample order; prediction averages their relation
-        logits. Training and prediction cost grow in proportion. On the
-        digits, 8 networks halve the seed-to-seed spread of one network's
-        validation H (docs/defaults.rst, "Ensemble size"). The paper trains
-        one network (``from_paper`` sets 1). ``anchors_`` and
-        ``expert_responses`` are the members' means; the training loss is
-        the sum of the members' losses.
+        relation module each), trained on the same batches as one batched
+        computation; prediction averages their relation logits. Each
+        member's loss is its own, so each follows the trajectory it would
+        follow alone. Members average out the seed-to-seed spread of one
+        network; the arithmetic grows in proportion to
+        ``ensemble_size * hidden_units`` (docs/defaults.rst, "Ensemble
+        recipe"). The paper trains one network (``from_paper`` sets 1).
+        ``anchors_`` and ``expert_responses`` are the members' means; the
+        training loss is the sum of the members' losses.
     lr : "auto" or float, default=<default:lr>
         Adam learning rate of the relation module (the projection's is this
         times its multiplier). "auto" is ``0.2 / n_features``, at most 3.1e-3

@@ -24,7 +24,6 @@ __all__ = [
     "PenaltyWarmup",
     "ValidationHarmonicMean",
     "batch_logits_and_targets",
-    "member_batches",
 ]
 
 
@@ -34,12 +33,8 @@ class BatchSlicer:
     Used as skorch's ``iterator_train``/``iterator_valid`` in place of a
     ``DataLoader``: indexing a batch at once avoids collating samples one by
     one, which costs as much as the decomposed forward pass at small batch
-    sizes. Each batch is ``({"features": X, "sample_weight": w}, y)``.
-
-    For an ensemble of ``n_members`` networks, each member gets its own
-    batch: a step's batch is the members' batches concatenated in member
-    order (equal sizes), and with ``shuffle`` each member visits the
-    samples in its own random order.
+    sizes. Each batch is ``({"features": X, "sample_weight": w}, y)``; every
+    member of an ensemble scores the same batch.
 
     Parameters
     ----------
@@ -47,48 +42,31 @@ class BatchSlicer:
         ``X`` is a dict of ``features`` (n_samples, Q) and ``sample_weight``
         (n_samples,); ``y`` holds encoded labels (n_samples,).
     batch_size : int
-        Samples per batch of each member (the last batch may be smaller).
+        Samples per batch (the last batch may be smaller).
     shuffle : bool, default=False
         Visit samples in a new random order each epoch.
     generator : torch.Generator, default=None
         Source of the shuffling order; the fit's own generator, so that a
         seeded fit is reproducible and independent of other fits.
-    n_members : int, default=1
-        Number of member networks, each fed its own batch.
     """
 
-    def __init__(self, dataset, batch_size, shuffle=False, generator=None, n_members=1):
+    def __init__(self, dataset, batch_size, shuffle=False, generator=None):
         self.features = torch.as_tensor(dataset.X["features"])
         self.weights = torch.as_tensor(dataset.X["sample_weight"])
         self.y = torch.as_tensor(dataset.y)
         self.batch_size = batch_size
         self.shuffle = shuffle
         self.generator = generator
-        self.n_members = n_members
 
     def __len__(self):
         return -(-len(self.y) // self.batch_size)
 
     def __iter__(self):
         n = len(self.y)
-        if self.shuffle:
-            orders = [torch.randperm(n, generator=self.generator) for _ in range(self.n_members)]
-        else:
-            orders = [torch.arange(n)] * self.n_members
+        order = torch.randperm(n, generator=self.generator) if self.shuffle else torch.arange(n)
         for start in range(0, n, self.batch_size):
-            if self.n_members == 1:
-                index = orders[0][start:start + self.batch_size]
-            else:
-                index = torch.cat([order[start:start + self.batch_size] for order in orders])
+            index = order[start:start + self.batch_size]
             yield {"features": self.features[index], "sample_weight": self.weights[index]}, self.y[index]
-
-
-def member_batches(batch, n_members):
-    """Split a step's batch (see :class:`BatchSlicer`) into each member's ``(X, y)`` batch."""
-    inputs, labels = batch
-    size = len(labels) // n_members
-    return [({key: value[i * size:(i + 1) * size] for key, value in inputs.items()},
-             labels[i * size:(i + 1) * size]) for i in range(n_members)]
 
 
 class EpochProgressBar(Callback):
@@ -199,15 +177,20 @@ class ValidationHarmonicMean(Callback):
 
 
 def batch_logits_and_targets(module, features, labels):
-    """Relation logits of a batch against its distinct classes, and 1/0 match targets.
+    """Each member's relation logits of a batch against its distinct classes, and 1/0 targets.
 
     As in the authors' code, every sample of the batch is paired with every
     distinct class present in the batch: one matched pair per sample and
     ``n_distinct - 1`` mismatched ones.
+
+    Returns
+    -------
+    logits : Tensor of shape (n_members, n_samples, n_distinct)
+    targets : Tensor of shape (n_samples, n_distinct)
     """
     batch_classes, position = torch.unique(labels, return_inverse=True)
-    logits = module(features, batch_classes)
-    targets = torch.zeros_like(logits)
+    logits = module.member_logits(features, batch_classes)
+    targets = torch.zeros(logits.shape[1:], device=logits.device)
     targets[torch.arange(len(labels), device=logits.device), position] = 1.0
     return logits, targets
 
@@ -230,9 +213,9 @@ class BatchClassesNet(NeuralNet):
         The weighted mean over pairs with weight decay ``alpha``/``beta``,
         as the authors' code does.
 
-    For an :class:`~sklearn_crnet._modules.EnsembleScorer` each member is
-    scored on its own batch (see :class:`BatchSlicer`) and the loss is the
-    sum of the members' losses (and so is the constant score's loss).
+    For an :class:`~sklearn_crnet._modules.EnsembleScorer` every member
+    scores the whole batch and the loss is the sum of the members' losses
+    (and so is the constant score's loss).
 
     Parameters
     ----------
@@ -252,34 +235,27 @@ class BatchClassesNet(NeuralNet):
         The third value is the loss of the best constant score (the share
         of matched pairs) on the same batch: a trained model should do far
         better, and :meth:`on_epoch_end` records its epoch mean as
-        ``train_constant_loss``. For an ensemble, each member is scored on
-        its own batch, the losses are summed, and the logits are the first
-        member's.
+        ``train_constant_loss``. For an ensemble the loss and the constant's
+        loss are the sums over the members, each member scoring the whole
+        batch, and the logits are the members' mean.
         """
-        members = self.module_.member_scorers()
-        parts = [self._member_loss(member, inputs, labels) for member, (inputs, labels)
-                 in zip(members, member_batches(batch, len(members)), strict=True)]
-        logits, losses, constants = zip(*parts, strict=True)
-        loss = losses[0] if len(losses) == 1 else torch.stack(losses).sum()
-        return logits[0], loss, sum(constants)
-
-    def _member_loss(self, member, inputs, labels):
+        inputs, labels = batch
         features = inputs["features"].to(self.device, non_blocking=True)
         weights = inputs["sample_weight"].to(self.device, non_blocking=True)
         labels = labels.to(self.device, non_blocking=True)
         with torch.autocast(torch.device(self.device).type, dtype=torch.bfloat16,
                             enabled=self.precision == "bfloat16"):
-            logits, targets = batch_logits_and_targets(member, features, labels)
-        errors = (torch.sigmoid(logits.float()) - targets).square_().sum(dim=1)
-        n_classes = logits.shape[1]
+            logits, targets = batch_logits_and_targets(self.module_, features, labels)
+        n_members, _, n_classes = logits.shape
+        errors = (torch.sigmoid(logits.float()) - targets).square_().sum(dim=2)
+        loss = (errors @ weights).sum()
         total_weight = float(inputs["sample_weight"].sum())  # on the CPU: no device sync
-        loss = weights @ errors
-        constant = total_weight * (n_classes - 1) / n_classes
+        constant = n_members * total_weight * (n_classes - 1) / n_classes
         _, summed = REGULARIZATION_FORMS[self.regularization]
         if not summed:
             loss = loss / (total_weight * n_classes)
             constant = constant / (total_weight * n_classes)
-        return logits, loss, constant
+        return logits.mean(dim=0), loss, constant
 
     def on_epoch_begin(self, net, **kwargs):
         """Reset the running mean of the constant score's loss."""
@@ -316,9 +292,7 @@ class BatchClassesNet(NeuralNet):
                     param.grad = None
 
     def _kept_gradients(self):
-        return [param for member in self.module_.member_scorers()
-                for param in (member.relation.anchor_fc.weight, member.relation.feature_fc.weight)
-                if param.grad is not None]
+        return [param for param in self.module_.in_place_gradient_weights() if param.grad is not None]
 
     def _zero_unwritten_gradients(self):
         """Zero kept buffers that this step's backward pass did not write (a weight left unused)."""

@@ -175,16 +175,6 @@ def test_operating_point_study_reprints_a_recorded_run(capsys):
     assert len(rows) == 1 + len(operating_point_study.RATES) and all(row in printed for row in rows)
 
 
-def test_validation_noise_folds_are_the_recorded_searchs_folds():
-    from benchmarks.grid_search_judge import recorded_searches
-    from benchmarks.validation_noise import fold_scores
-
-    # seeds 0/0 must reproduce what GridSearchCV recorded, or the reruns measure something else
-    recorded = recorded_searches(["digits_evaluation_fourth.json"])[(2, 6, 8)]["validation"]
-    assert np.mean(fold_scores((2, 6, 8), "(0.0, 0.0)", 0, 0, {})) == pytest.approx(
-        recorded["(0.0, 0.0)"], abs=1e-9)
-
-
 def test_validation_noise_smoke_and_reprint(tmp_path, capsys):
     from benchmarks import validation_noise
 
@@ -308,17 +298,6 @@ def test_paired_change_matches_runs_by_triple_and_seed(tmp_path, capsys):
     with pytest.raises(SystemExit):
         paired_change.main([str(p) for p in paths])
     assert "share no (triple, seed) run" in capsys.readouterr().err
-
-
-def test_judge_refits_a_recorded_search_at_the_defaults_it_ran_at():
-    from benchmarks import grid_search_judge as judge
-    from benchmarks.digits_evaluation import FORTY_EPOCH_DEFAULTS
-
-    assert judge.search_defaults("digits_evaluation_fourth.json") == FORTY_EPOCH_DEFAULTS
-    # The fifth evaluation searched at the current defaults; its seed-0 refit must come out again.
-    fifth = judge.recorded_searches(["digits_evaluation_fifth.json"])[(2, 5, 9)]
-    h = judge.refit_test_h((2, 5, 9), judge.DEFAULTS, 0, {}, judge.search_defaults(fifth["source"]))
-    assert h == pytest.approx(fifth["test"][judge.DEFAULTS], abs=1e-9)
 
 
 def test_seed_noise_sources_separate_the_last_steps_from_the_seeds():

@@ -8,8 +8,15 @@ import pytest
 import torch
 
 from sklearn_crnet import CRNetClassifier, RelationNetClassifier
-from sklearn_crnet._modules import EnsembleScorer, RelationScorer
-from sklearn_crnet._training import BatchSlicer, Dataset, batch_logits_and_targets, member_batches
+from sklearn_crnet._modules import (
+    CooperationModule,
+    EnsembleScorer,
+    MLPProjection,
+    RelationModule,
+    RelationScorer,
+    split_ensemble_state,
+)
+from sklearn_crnet._training import batch_logits_and_targets
 from sklearn_crnet.io import load_model, save_model
 
 from .conftest import FAST
@@ -24,24 +31,72 @@ def ensemble(request, synthetic):
 
 def test_one_network_is_a_plain_scorer_and_several_are_an_ensemble(ensemble, synthetic):
     assert isinstance(ensemble.net_.module_, EnsembleScorer)
-    assert len(ensemble.net_.module_.members) == 3
+    assert ensemble.net_.module_.n_members == 3
+    assert ensemble.net_.module_.relation.feature_fc.weight.shape[0] == 3
     single = type(ensemble)(**FAST).fit(synthetic.X_train, synthetic.y_train,
                                         class_attributes=synthetic.class_attributes)
     assert isinstance(single.net_.module_, RelationScorer)
-    assert not any(k.startswith("members.") for k in single.net_.module_.state_dict())
+    assert single.net_.module_.relation.feature_fc.weight.ndim == 2
 
 
 def test_members_start_from_different_weights(ensemble):
-    first, second = (m.relation.feature_fc.weight for m in ensemble.net_.module_.members[:2])
+    first, second = ensemble.net_.module_.relation.feature_fc.weight[:2]
     assert not torch.equal(first, second)
+
+
+def _members(projection, n_members=3, seed=0):
+    """Member networks as the estimators build them: one generator, drawn in member order."""
+    generator = torch.Generator().manual_seed(seed)
+    table = torch.randn(7, 5, generator=generator)
+    centres = table[:3].clone()
+    projections = [CooperationModule(centres, 6, generator) if projection == "cooperation"
+                   else MLPProjection(5, 9, 6, generator) for _ in range(n_members)]
+    return [RelationScorer(p, RelationModule(6, 4, generator), table) for p in projections]
+
+
+@pytest.mark.parametrize("projection", ["cooperation", "mlp"])
+def test_the_batched_ensemble_computes_what_its_members_compute_one_by_one(projection):
+    """Logits, anchors and every gradient of the batched members equal the unbatched ones."""
+    members = _members(projection)
+    ensemble = EnsembleScorer(_members(projection))  # copies of the same initial weights
+    features = torch.randn(10, 6, generator=torch.Generator().manual_seed(1))
+    labels = torch.tensor([0, 3, 3, 5, 1, 0, 5, 5, 3, 1])
+    logits, targets = batch_logits_and_targets(ensemble, features, labels)
+    alone = [batch_logits_and_targets(member, features, labels) for member in members]
+    torch.testing.assert_close(logits, torch.cat([member_logits for member_logits, _ in alone]))
+    assert all(torch.equal(targets, member_targets) for _, member_targets in alone)
+    torch.testing.assert_close(ensemble.anchors(), torch.stack([m.anchors() for m in members]).mean(0))
+
+    weights = torch.linspace(0.5, 2.0, 10)
+    ((torch.sigmoid(logits) - targets).square().sum(2) @ weights).sum().backward()
+    for member_logits, _ in alone:
+        ((torch.sigmoid(member_logits) - targets).square().sum(2) @ weights).sum().backward()
+    for name, stacked in ensemble.named_parameters():
+        one_by_one = torch.stack([dict(m.named_parameters())[name].grad for m in members])
+        torch.testing.assert_close(stacked.grad, one_by_one, rtol=1e-5, atol=1e-6)
+
+
+def test_ensemble_state_splits_into_the_members_states():
+    members = _members("cooperation")
+    states = split_ensemble_state(EnsembleScorer(members).state_dict(), 3)
+    for member, state in zip(members, states, strict=True):
+        expected = member.state_dict()
+        assert set(state) == set(expected)
+        assert all(torch.equal(state[key], expected[key]) for key in expected)
+    with pytest.raises(ValueError, match="not 4 stacked members"):
+        split_ensemble_state(EnsembleScorer(members).state_dict(), 4)
+    one_by_one = {f"members.{i}.{k}": v for i, m in enumerate(members) for k, v in m.state_dict().items()}
+    with pytest.raises(ValueError, match="members one by one"):
+        split_ensemble_state(one_by_one, 3)
 
 
 def test_scores_are_the_mean_of_the_members_logits(ensemble, synthetic):
     X = synthetic.X_test.astype(np.float32)
-    members = ensemble.net_.module_.members
-    expected = np.mean([m.chunked_logits(X, 1e6) for m in members], axis=0)
+    scorer = ensemble.net_.module_
+    with torch.no_grad():
+        expected = scorer.member_logits(torch.as_tensor(X)).mean(0).numpy()
     np.testing.assert_allclose(ensemble.decision_function(synthetic.X_test), expected,
-                               rtol=1e-5, atol=1e-6)
+                               rtol=1e-5, atol=1e-5)
     np.testing.assert_array_equal(ensemble.predict(synthetic.X_test),
                                   ensemble.classes_[expected.argmax(axis=1)])
     unseen = ensemble.predict(synthetic.X_test, classes="unseen")
@@ -58,38 +113,26 @@ def test_scores_do_not_depend_on_the_memory_budget_or_the_samples_scored_with(en
     np.testing.assert_allclose(ensemble.decision_function(X[3:9]), full[3:9], rtol=1e-6, atol=1e-6)
 
 
-def test_each_member_gets_the_gradient_of_its_own_loss_on_its_own_batch(ensemble, synthetic):
-    """The loss is the members' losses summed, each on its own slice of the step's batch."""
+def test_the_training_loss_is_the_sum_of_the_members_own_losses(ensemble, synthetic):
     scorer = ensemble.net_.module_
-    X = torch.as_tensor(synthetic.X_train[:48], dtype=torch.float32)
-    y = torch.as_tensor(np.searchsorted(ensemble.classes_, synthetic.y_train[:48]))
-    batch = ({"features": X, "sample_weight": torch.ones(48)}, y)  # 3 members x 16 samples
-    scorer.zero_grad(set_to_none=True)
-    _, loss, _ = ensemble.net_.pair_loss(batch, training=True)
-    loss.backward()
-    together = [p.grad.clone() for p in scorer.members[1].parameters()]
-    scorer.zero_grad(set_to_none=True)
-    logits, targets = batch_logits_and_targets(scorer.members[1], X[16:32], y[16:32])
-    (torch.sigmoid(logits) - targets).square().sum().backward()
-    for grad, param in zip(together, scorer.members[1].parameters(), strict=True):
-        torch.testing.assert_close(grad, param.grad, rtol=1e-5, atol=1e-7)
-    scorer.zero_grad(set_to_none=True)
+    X = torch.as_tensor(synthetic.X_train[:16], dtype=torch.float32)
+    y = torch.as_tensor(np.searchsorted(ensemble.classes_, synthetic.y_train[:16]))
+    with torch.no_grad():
+        _, loss, constant = ensemble.net_.pair_loss(({"features": X, "sample_weight": torch.ones(16)}, y),
+                                                    training=False)
+        logits, targets = batch_logits_and_targets(scorer, X, y)
+    own = [(torch.sigmoid(member) - targets).square().sum() for member in logits]
+    torch.testing.assert_close(loss, torch.stack(own).sum(), rtol=1e-5, atol=1e-6)
+    n_classes = targets.shape[1]
+    assert constant == pytest.approx(3 * 16 * (n_classes - 1) / n_classes)
 
 
-def test_each_member_visits_the_samples_in_its_own_order():
-    dataset = Dataset({"features": np.arange(10, dtype=np.float32)[:, None],
-                       "sample_weight": np.ones(10, dtype=np.float32)}, np.arange(10))
-    slicer = BatchSlicer(dataset, batch_size=4, shuffle=True, generator=torch.Generator().manual_seed(0),
-                         n_members=3)
-    batches = list(slicer)
-    assert len(batches) == len(slicer) == 3
-    per_member = [torch.cat([member_batches(b, 3)[i][1] for b in batches]) for i in range(3)]
-    for order in per_member:
-        assert sorted(order.tolist()) == list(range(10))  # every sample once per epoch
-    assert not torch.equal(per_member[0], per_member[1])
-    fixed = list(BatchSlicer(dataset, batch_size=4, n_members=2))
-    first, second = member_batches(fixed[0], 2)
-    assert torch.equal(first[1], second[1])  # without shuffling (validation) all see the same
+def test_the_same_seed_gives_the_same_ensemble(synthetic):
+    fits = [CRNetClassifier(**{**FAST, "ensemble_size": 2}).fit(
+        synthetic.X_train, synthetic.y_train, class_attributes=synthetic.class_attributes)
+        for _ in range(2)]
+    first, second = (fit.net_.module_.state_dict() for fit in fits)
+    assert all(torch.equal(first[key], second[key]) for key in first)
 
 
 def test_an_ensemble_round_trips_through_files_and_joblib(ensemble, synthetic, tmp_path):
@@ -104,7 +147,7 @@ def test_an_ensemble_round_trips_through_files_and_joblib(ensemble, synthetic, t
         np.testing.assert_array_equal(loaded.anchors_, ensemble.anchors_)
 
 
-@pytest.mark.parametrize("size, reason", [(2, "unexpected entries"), (4, "no member 3"),
+@pytest.mark.parametrize("size, reason", [(2, "not 2 stacked members"), (4, "not 4 stacked members"),
                                           (1, "lack a 2-D 'relation.anchor_fc.weight'")])
 def test_a_file_whose_ensemble_size_disagrees_with_its_weights_is_refused(ensemble, tmp_path, size,
                                                                           reason):
@@ -119,11 +162,11 @@ def test_a_file_whose_ensemble_size_disagrees_with_its_weights_is_refused(ensemb
 def test_warm_start_continues_every_member(synthetic):
     model = CRNetClassifier(warm_start=True, **{**FAST, "ensemble_size": 2})
     model.fit(synthetic.X_train, synthetic.y_train, class_attributes=synthetic.class_attributes)
-    before = [m.relation.feature_fc.weight.clone() for m in model.net_.module_.members]
+    before = model.net_.module_.relation.feature_fc.weight.clone()
     model.fit(synthetic.X_train, synthetic.y_train, class_attributes=synthetic.class_attributes)
-    after = [m.relation.feature_fc.weight for m in model.net_.module_.members]
+    after = model.net_.module_.relation.feature_fc.weight
     assert len(model.net_.history) == 2 * FAST["max_epochs"]
-    assert all(not torch.equal(b, a) for b, a in zip(before, after, strict=True))
+    assert all(not torch.equal(b, a) for b, a in zip(before, after, strict=True))  # member by member
 
 
 def test_adding_classes_after_training_reaches_every_member(synthetic):
@@ -145,9 +188,9 @@ def test_expert_responses_average_the_members_and_sum_to_the_anchors(synthetic):
 
 
 def test_the_projection_learning_rate_reaches_every_member(ensemble):
-    members = ensemble.net_.module_.members
-    projection = {id(p) for m in members for p in m.projection.parameters()}
-    relation = {id(p) for m in members for p in m.relation.parameters()}
+    scorer = ensemble.net_.module_
+    projection = {id(p) for p in scorer.projection.parameters()}
+    relation = {id(p) for p in scorer.relation.parameters()}
     groups = {frozenset(id(p) for p in g["params"]): g for g in ensemble.net_.optimizer_.param_groups}
     assert set(groups) == {frozenset(projection), frozenset(relation)}
     multiplier = ensemble._projection_lr_multiplier()

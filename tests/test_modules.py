@@ -68,7 +68,7 @@ def test_batch_pairs_each_sample_with_distinct_batch_classes():
     scorer = RelationScorer(CooperationModule(table[:2], 4), RelationModule(4, 8), table)
     labels = torch.tensor([4, 1, 4, 5, 1])
     logits, targets = batch_logits_and_targets(scorer, torch.randn(5, 4), labels)
-    assert logits.shape == (5, 3)  # distinct classes 1, 4, 5
+    assert logits.shape == (1, 5, 3)  # one member; distinct classes 1, 4, 5
     expected = torch.tensor(
         [[0, 1, 0], [1, 0, 0], [0, 1, 0], [0, 0, 1], [1, 0, 0]], dtype=torch.float32
     )

@@ -68,7 +68,7 @@ def test_each_regularization_form_follows_its_written_objective(regularization):
 
     scorer = net.module_
     scorer.zero_grad(set_to_none=True)
-    logits, targets = batch_logits_and_targets(scorer, inputs["features"], labels)
+    (logits,), targets = batch_logits_and_targets(scorer, inputs["features"], labels)
     squared = (torch.sigmoid(logits) - targets) ** 2
     w = torch.tensor(weights)
     projection = sum((p ** 2).sum() for p in scorer.projection.parameters())
@@ -195,7 +195,7 @@ def test_training_loss_and_gradients_match_concatenation(synthetic):
     y = torch.as_tensor(np.searchsorted(clf.classes_, synthetic.y_train[:32]))
 
     assert all(p.grad is None for p in scorer.parameters())  # fit frees gradient buffers
-    logits, targets = batch_logits_and_targets(scorer, X, y)
+    (logits,), targets = batch_logits_and_targets(scorer, X, y)
     ours = torch.nn.functional.mse_loss(torch.sigmoid(logits), targets)
     theirs = batch_loss(concat, X, y, scorer.class_attributes)
     torch.testing.assert_close(ours, theirs, rtol=1e-5, atol=1e-7)

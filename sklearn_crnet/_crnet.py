@@ -113,7 +113,7 @@ class CRNetClassifier(BaseRelationClassifier):
 
     def __init__(self, K=3, *, cooperation_lr_multiplier=1.0, alpha=1e-5, beta=1e-4,
                  regularization="objective", penalty_warmup=0.5, hidden_units=32,
-                 ensemble_size=4, lr="auto", max_epochs=80, batch_size=32, attribute_scaling="standard",
+                 ensemble_size=3, lr="auto", max_epochs=80, batch_size=32, attribute_scaling="standard",
                  calibration=0.0, early_stopping=False, validation_fraction=0.2, validation_split=None,
                  patience=10, predict_memory_mb=32, callbacks=None, warm_start=False,
                  precision="float32", n_threads="auto", device="auto", random_state=None, verbose=0):

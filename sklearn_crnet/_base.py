@@ -1,7 +1,9 @@
 """The abstract estimator shared by CRnet and the Relation Network baseline."""
 
 import copy
+import functools
 import sys
+import threading
 import warnings
 from abc import ABCMeta, abstractmethod
 from numbers import Integral, Real
@@ -26,6 +28,7 @@ from ._modules import EnsembleScorer, RelationModule, RelationScorer
 from ._torch_utils import (
     REGULARIZATION_FORMS,
     fused_adam_supported,
+    own_torch_state,
     resolve_device,
     thread_count,
     torch_threads,
@@ -63,6 +66,44 @@ SHARED_PARAMETERS = (
     "validation_split", "patience", "predict_memory_mb", "callbacks", "warm_start",
     "precision", "n_threads", "device", "random_state", "verbose",
 )
+
+
+#: Serialises the estimators' writers (fit's publication, set_class_attributes).
+_PUBLISH_LOCK = threading.RLock()
+
+
+def _view(estimator):
+    """An estimator object that shares ``estimator``'s current attribute dict.
+
+    Writers never change a published dict in place: they build a new one and
+    publish it in one assignment (:func:`_publish`), so a view keeps seeing
+    one whole state, old or new, however long it is used.
+    """
+    view = object.__new__(type(estimator))
+    view.__dict__ = estimator.__dict__
+    return view
+
+
+def _publish(estimator, staged):
+    """Make the attribute dict of ``staged`` the estimator's, in one step."""
+    with _PUBLISH_LOCK:
+        estimator.__dict__ = staged.__dict__
+
+
+def reads_one_state(method):
+    """Run ``method`` on the estimator's state as published when the call starts.
+
+    A prediction, a score or a save that runs while another thread refits the
+    estimator or changes its class table sees the whole old model or the whole
+    new one, never a mix; the caller's torch settings do not reach it
+    (:func:`own_torch_state`).
+    """
+    @functools.wraps(method)
+    def reader(self, *args, **kwargs):
+        with own_torch_state():
+            return method(_view(self), *args, **kwargs)
+
+    return reader
 
 
 def training_parts():
@@ -299,7 +340,9 @@ class BaseRelationClassifier(ClassifierMixin, BaseEstimator, metaclass=ABCMeta):
     def fit(self, X, y, class_attributes=None, sample_weight=None):
         """Learn the projection and the relation module from seen-class samples.
 
-        Every fitted attribute is set only when training succeeds: a fit that
+        Training runs on a copy of the estimator's state, which replaces the
+        state in one step when training succeeds: until then a fitted model
+        keeps predicting as before (also from other threads), and a fit that
         raises (bad input, divergence, an interruption) leaves the estimator
         exactly as it was.
 
@@ -328,13 +371,13 @@ class BaseRelationClassifier(ClassifierMixin, BaseEstimator, metaclass=ABCMeta):
             The fitted estimator.
         """
         data = self._validate_training_data(X, y, class_attributes, sample_weight)
-        previous = self.__dict__.copy()
-        try:
-            self._fit(data)
-        except BaseException:
-            self.__dict__.clear()
-            self.__dict__.update(previous)
-            raise
+        # Trained on a copy of the attribute dict (parameters, and the fitted
+        # model that warm_start continues), published only once complete.
+        staged = object.__new__(type(self))
+        staged.__dict__ = dict(self.__dict__)
+        with own_torch_state():
+            staged._fit(data)
+        _publish(self, staged)
         return self
 
     def _validate_training_data(self, X, y, class_attributes, sample_weight):
@@ -613,7 +656,9 @@ class BaseRelationClassifier(ClassifierMixin, BaseEstimator, metaclass=ABCMeta):
         Every seen class must keep its row (the model was trained on it);
         any other row is an unseen class. ``classes_``, ``unseen_classes_``,
         ``anchors_`` and the columns of :meth:`predict_proba` and
-        :meth:`decision_function` follow the new table.
+        :meth:`decision_function` follow the new table. The new state is
+        built aside and replaces the old one in one step: a prediction or
+        save running meanwhile sees the whole old table or the whole new one.
 
         Parameters
         ----------
@@ -626,22 +671,21 @@ class BaseRelationClassifier(ClassifierMixin, BaseEstimator, metaclass=ABCMeta):
             The estimator, with the new table.
         """
         check_is_fitted(self)
-        classes, attributes = align_class_attributes(
-            class_attributes, self.seen_classes_,
-            self.class_attributes_[self._seen_mask()])
-        seen_mask = np.isin(classes, self.seen_classes_)
-        self._warn_duplicate_rows(classes, attributes, seen_mask)
-        previous = self.__dict__.copy()
-        try:
-            self.classes_ = classes
-            self.class_attributes_ = attributes
-            self.unseen_classes_ = classes[~seen_mask]
-            self.net_.module_.set_class_attributes(self._scaled_attributes())
-            self.anchors_ = self._anchors()
-        except BaseException:
-            self.__dict__.update(previous)
-            self.net_.module_.set_class_attributes(self._scaled_attributes())
-            raise
+        with _PUBLISH_LOCK:  # held throughout, so that no concurrent update is lost
+            current = _view(self)
+            classes, attributes = align_class_attributes(
+                class_attributes, current.seen_classes_,
+                current.class_attributes_[current._seen_mask()])
+            seen_mask = np.isin(classes, current.seen_classes_)
+            self._warn_duplicate_rows(classes, attributes, seen_mask)
+            staged = object.__new__(type(self))
+            staged.__dict__ = {**current.__dict__, "classes_": classes, "class_attributes_": attributes,
+                               "unseen_classes_": classes[~seen_mask],
+                               "net_": copy.deepcopy(current.net_)}  # the published net is not touched
+            with own_torch_state():
+                staged.net_.module_.set_class_attributes(staged._scaled_attributes())
+                staged.anchors_ = staged._anchors()
+            _publish(self, staged)
         return self
 
     # -- prediction ------------------------------------------------------------
@@ -675,6 +719,7 @@ class BaseRelationClassifier(ClassifierMixin, BaseEstimator, metaclass=ABCMeta):
             return self.net_.module_.chunked_logits(X, self._max_pairs(), offsets=offsets,
                                                     argmax=argmax, candidates=candidates)
 
+    @reads_one_state
     def decision_function(self, X):
         """Relation logits of each sample against every class.
 
@@ -699,6 +744,7 @@ class BaseRelationClassifier(ClassifierMixin, BaseEstimator, metaclass=ABCMeta):
             return logits[:, 1] - logits[:, 0]
         return logits
 
+    @reads_one_state
     def relation_scores(self, X):
         """The paper's similarity ``g(v, f(s))`` in [0, 1] for every class (uncalibrated).
 
@@ -715,6 +761,7 @@ class BaseRelationClassifier(ClassifierMixin, BaseEstimator, metaclass=ABCMeta):
         logits = self._logits(self._check_X(X), calibrated=False)
         return 1.0 / (1.0 + np.exp(-logits.astype(np.float64)))
 
+    @reads_one_state
     def predict_proba(self, X):
         """Class probabilities: the softmax of the calibrated relation logits.
 
@@ -735,6 +782,7 @@ class BaseRelationClassifier(ClassifierMixin, BaseEstimator, metaclass=ABCMeta):
         proba = np.exp(logits)
         return proba / proba.sum(axis=1, keepdims=True)
 
+    @reads_one_state
     def predict(self, X, classes=None):
         """The most related class, searched among all classes or a given subset.
 
@@ -775,6 +823,7 @@ class BaseRelationClassifier(ClassifierMixin, BaseEstimator, metaclass=ABCMeta):
                                  f"classes {describe_labels(self.classes_)}.")
         return np.flatnonzero(np.isin(self.classes_, chosen))
 
+    @reads_one_state
     def score(self, X, y, sample_weight=None):
         """GZSL harmonic mean H of mean per-class accuracies on seen and unseen classes.
 
@@ -823,6 +872,7 @@ class BaseRelationClassifier(ClassifierMixin, BaseEstimator, metaclass=ABCMeta):
 
     # -- persistence -----------------------------------------------------------
 
+    @reads_one_state
     def __getstate__(self):
         """The estimator's state with the skorch net reduced to its weights.
 
@@ -873,7 +923,8 @@ class BaseRelationClassifier(ClassifierMixin, BaseEstimator, metaclass=ABCMeta):
         from ._restore import restore_net
 
         self._validate_params()
-        self.net_ = restore_net(self, net_state)
+        with own_torch_state():
+            self.net_ = restore_net(self, net_state)
         self.unseen_classes_ = self.classes_[~self._seen_mask()]
         self.anchors_ = self._anchors()
 

@@ -10,7 +10,7 @@ from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted
 from threadpoolctl import threadpool_limits
 
-from ._base import BaseRelationClassifier, shared_arguments
+from ._base import BaseRelationClassifier, reads_one_state, shared_arguments
 from ._docstrings import Substitution
 from ._modules import CooperationModule
 from ._presets import paper_params
@@ -152,6 +152,7 @@ class CRNetClassifier(BaseRelationClassifier):
         # K experts' products and their weight gradients (the attributes need no gradient).
         return 4 * n_classes * self.K * n_attributes * n_features
 
+    @reads_one_state
     def expert_responses(self, class_attributes=None, *, scaled=False):
         """Response of each expert to attribute rows (paper Fig. 5).
 

@@ -25,6 +25,10 @@ def _init_linear(weight, bias, fan_in, generator):
         nn.init.uniform_(bias, -bound, bound, generator=generator)
 
 
+#: Every parameter is built as float32 on the CPU (and moved to the training
+#: device afterwards), whatever the caller's torch default dtype and device.
+_FLOAT32_CPU = {"dtype": torch.float32, "device": "cpu"}
+
 _MAX_CHUNK_ROWS = 256  # scoring block size at most; the padding of a last block stays cheap
 
 
@@ -52,11 +56,11 @@ class CooperationModule(nn.Module):
 
     def __init__(self, field_centres, out_features, generator=None):
         super().__init__()
-        field_centres = torch.as_tensor(field_centres, dtype=torch.float32)
+        field_centres = torch.as_tensor(field_centres, **_FLOAT32_CPU)
         n_experts, n_attributes = field_centres.shape
         self.register_buffer("field_centres", field_centres.clone())
-        self.weight = nn.Parameter(torch.empty(n_experts, out_features, n_attributes))
-        self.bias = nn.Parameter(torch.empty(n_experts, out_features))
+        self.weight = nn.Parameter(torch.empty(n_experts, out_features, n_attributes, **_FLOAT32_CPU))
+        self.bias = nn.Parameter(torch.empty(n_experts, out_features, **_FLOAT32_CPU))
         _init_linear(self.weight, self.bias, n_attributes, _own(generator))
 
     def _expert_outputs(self, attributes):
@@ -95,8 +99,8 @@ class MLPProjection(nn.Module):
 
     def __init__(self, in_features, hidden_features, out_features, generator=None):
         super().__init__()
-        self.hidden = skip_init(nn.Linear, in_features, hidden_features)
-        self.output = skip_init(nn.Linear, hidden_features, out_features)
+        self.hidden = skip_init(nn.Linear, in_features, hidden_features, **_FLOAT32_CPU)
+        self.output = skip_init(nn.Linear, hidden_features, out_features, **_FLOAT32_CPU)
         generator = _own(generator)
         _init_linear(self.hidden.weight, self.hidden.bias, in_features, generator)
         _init_linear(self.output.weight, self.output.bias, hidden_features, generator)
@@ -215,9 +219,9 @@ class RelationModule(nn.Module):
 
     def __init__(self, feature_dim, hidden_units, generator=None):
         super().__init__()
-        self.anchor_fc = skip_init(nn.Linear, feature_dim, hidden_units)
-        self.feature_fc = skip_init(nn.Linear, feature_dim, hidden_units, bias=False)
-        self.output_fc = skip_init(nn.Linear, hidden_units, 1)
+        self.anchor_fc = skip_init(nn.Linear, feature_dim, hidden_units, **_FLOAT32_CPU)
+        self.feature_fc = skip_init(nn.Linear, feature_dim, hidden_units, bias=False, **_FLOAT32_CPU)
+        self.output_fc = skip_init(nn.Linear, hidden_units, 1, **_FLOAT32_CPU)
         generator = _own(generator)
         bound = 1.0 / math.sqrt(2 * feature_dim)
         for tensor in (self.anchor_fc.weight, self.anchor_fc.bias, self.feature_fc.weight):
@@ -257,7 +261,7 @@ class _Scorer(nn.Module):
         """Replace the table of class attribute rows (e.g. to add classes after training)."""
         device = next(self.parameters()).device
         self.register_buffer("class_attributes", torch.as_tensor(
-            class_attributes, dtype=torch.float32).clone().to(device))
+            class_attributes, **_FLOAT32_CPU).clone().to(device))
 
     def _attributes(self, class_index):
         return self.class_attributes if class_index is None else self.class_attributes[class_index]
@@ -393,7 +397,7 @@ class _StackedLinear(nn.Module):
 
 
 class StackedCooperationModule(nn.Module):
-    """M :class:`CooperationModule` s with common field centres, run as one batched product.
+    """M copies of :class:`CooperationModule` with common field centres, run as one batched product.
 
     ``weight`` is ``(M, K, Q, P)`` and ``bias`` ``(M, K, Q)``; ``field_centres``
     ``(K, P)`` is shared.
@@ -432,7 +436,7 @@ class StackedCooperationModule(nn.Module):
 
 
 class StackedMLPProjection(nn.Module):
-    """M :class:`MLPProjection` s run as batched products.
+    """M copies of :class:`MLPProjection`, run as batched products.
 
     Parameters
     ----------
@@ -460,7 +464,7 @@ def _stacked_projection(projections):
 
 
 class StackedRelationModule(nn.Module):
-    """M :class:`RelationModule` s run as batched products, each member on its own anchors.
+    """M copies of :class:`RelationModule`, run as batched products, each member on its own anchors.
 
     Parameters
     ----------

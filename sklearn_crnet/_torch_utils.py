@@ -4,8 +4,8 @@ from contextlib import contextmanager
 
 import torch
 
-__all__ = ["REGULARIZATION_FORMS", "SMALL_STEP_FLOPS", "fused_adam_supported", "resolve_device",
-           "thread_count", "torch_threads"]
+__all__ = ["REGULARIZATION_FORMS", "SMALL_STEP_FLOPS", "fused_adam_supported", "own_torch_state",
+           "resolve_device", "thread_count", "torch_threads"]
 
 #: Adam's coupled weight decay per unit of alpha/beta, and whether the pair loss
 #: is summed, for each ``regularization`` form (see ``BatchClassesNet``).
@@ -91,3 +91,15 @@ def torch_threads(threads):
         yield
     finally:
         torch.set_num_threads(previous)
+
+
+@contextmanager
+def own_torch_state():
+    """Run the block with gradients on, outside inference mode, tensors made on the CPU by default.
+
+    Fitting and loading then do not depend on the caller's ``torch.no_grad``,
+    ``torch.inference_mode`` or ``torch.set_default_device``; the modules
+    state their dtype (float32) themselves.
+    """
+    with torch.inference_mode(False), torch.enable_grad(), torch.device("cpu"):
+        yield

@@ -63,7 +63,10 @@ class BatchSlicer:
 
     def __iter__(self):
         n = len(self.y)
-        order = torch.randperm(n, generator=self.generator) if self.shuffle else torch.arange(n)
+        if self.shuffle:
+            order = torch.randperm(n, generator=self.generator, device="cpu")
+        else:
+            order = torch.arange(n, device="cpu")
         for start in range(0, n, self.batch_size):
             index = order[start:start + self.batch_size]
             yield {"features": self.features[index], "sample_weight": self.weights[index]}, self.y[index]
@@ -190,7 +193,7 @@ def batch_logits_and_targets(module, features, labels):
     """
     batch_classes, position = torch.unique(labels, return_inverse=True)
     logits = module.member_logits(features, batch_classes)
-    targets = torch.zeros(logits.shape[1:], device=logits.device)
+    targets = torch.zeros(logits.shape[1:], dtype=torch.float32, device=logits.device)
     targets[torch.arange(len(labels), device=logits.device), position] = 1.0
     return logits, targets
 

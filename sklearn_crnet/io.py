@@ -156,8 +156,8 @@ def save_model(model, path):
     if name not in _ESTIMATORS:
         raise TypeError(f"save_model saves {sorted(_ESTIMATORS)}; got {name}.")
     check_is_fitted(model)
-    state = model.__getstate__()
-    params = {k: _encode_param(k, v) for k, v in model.get_params(deep=False).items()}
+    state = model.__getstate__()  # one consistent state, even while another thread updates the model
+    params = {k: _encode_param(k, state[k]) for k in model.get_params(deep=False)}
     fitted = {}
     for key in _FITTED:
         if key not in state:
@@ -347,10 +347,14 @@ def load_model(path, device="auto"):
     ValueError
         For anything else wrong with the file (not a model file, truncated,
         damaged, edited, inconsistent, or from another format version).
+    RuntimeError
+        When a file that passed every check still fails to load: the cause
+        may lie in this environment rather than in the file.
     """
     device = resolve_device(device)
     if not Path(path).exists():
         raise FileNotFoundError(f"No model file at {path}.")
+    checked = False  # whether the file passed its checksum and its format's checks
     try:
         members = _read_members(path)
         digest = hashlib.sha256(members["metadata.json"] + members["weights.pt"]).hexdigest()
@@ -358,6 +362,7 @@ def load_model(path, device="auto"):
             raise _InvalidModel("its checksum does not match its contents (damaged or edited)")
         estimator, params, state = _decode_metadata(members["metadata.json"])
         weights = _load_weights(members["weights.pt"])
+        checked = True
         model = estimator(**params)
         state["device_"] = device
         state["net_state_"] = {"module": weights}
@@ -370,6 +375,11 @@ def load_model(path, device="auto"):
     except ValueError as exc:  # parameters or attributes inconsistent with the weights
         raise ValueError(f"{path} is not a valid sklearn-crnet model file: {exc}.") from None
     except Exception as exc:  # noqa: BLE001 - whatever else a crafted file provokes
+        if checked:
+            raise RuntimeError(
+                f"{path} passed the file checks but could not be loaded here ({type(exc).__name__}: "
+                f"{exc}); the cause may be this environment (library versions, torch settings) "
+                "rather than the file.") from exc
         raise ValueError(f"{path} is not a valid sklearn-crnet model file: "
                          f"{type(exc).__name__}: {exc}.") from None
     return model

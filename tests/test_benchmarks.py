@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 from benchmarks import bench_predict, bench_train
+from sklearn_crnet import CRNetClassifier
 
 
 def test_bench_train_quick(tmp_path, capsys):
@@ -28,6 +29,22 @@ def test_bench_predict_quick(capsys):
     out = capsys.readouterr().out
     assert re.search(r"sklearn-crnet predict\s+[\d.]+\s+[\d.]+\s+[\d.]+x", out)
     assert "same predicted class for 100.00% of samples" in out
+
+
+def test_bench_default_fit_prints_the_digits_ratios_and_a_dataset_row(tmp_path, capsys):
+    from benchmarks import bench_default_fit
+
+    bench_default_fit.main(["--datasets", "aPY", "--repeats", "1", "--json", str(tmp_path / "f.json")])
+    out = capsys.readouterr().out
+    assert "SYNTHETIC" in out
+    assert re.search(r"^ratio\s+[\d.]+\s+[\d.]+$", out, re.M)
+    assert re.search(r"^aPY(\s+[\d.]+){8}\s+9407$", out, re.M)
+    rows = json.loads((tmp_path / "f.json").read_text())["rows"]
+    assert [row["dataset"] for row in rows] == ["aPY"]
+    epochs = {"defaults": CRNetClassifier().max_epochs,
+              "one_network": bench_default_fit.ONE_NETWORK["max_epochs"]}
+    for setting, n_epochs in epochs.items():
+        assert rows[0][setting]["fit_min"] == pytest.approx(rows[0][setting]["epoch_s"] * n_epochs / 60)
 
 
 def test_choose_ensemble_size_quick_and_from_saved_results(tmp_path, capsys):

@@ -156,3 +156,16 @@ def test_fit_predict_and_load_do_not_depend_on_the_callers_torch_settings(settin
     np.testing.assert_array_equal(loaded, expected)
     np.testing.assert_array_equal(
         load_model(tmp_path / "under_setting.crnet").decision_function(synthetic.X_test), expected)
+
+
+def test_a_load_that_fails_after_every_file_check_names_the_environment(synthetic, tmp_path, monkeypatch):
+    model = CRNetClassifier(**FAST).fit(synthetic.X_train, synthetic.y_train,
+                                        class_attributes=synthetic.class_attributes)
+    path = save_model(model, tmp_path / "model.crnet")
+
+    def unavailable(self, member_states):
+        raise RuntimeError("no kernel for this operation here")
+
+    monkeypatch.setattr(CRNetClassifier, "_net_for_state", unavailable)
+    with pytest.raises(RuntimeError, match=r"passed the file checks .* may be this environment"):
+        load_model(path)

@@ -1,7 +1,7 @@
 """Test-split evaluation of the defaults on the digits problem, after every choice was made.
 
-Nothing here chooses anything: the defaults come from ``choose_defaults.py``
-(validation digits only), calibration offsets and grid-search winners are
+Nothing here chooses anything: the defaults were chosen on validation digits
+only (``docs/defaults.rst``), calibration offsets and grid-search winners are
 chosen on class-disjoint folds of the training digits, and the test digits are
 scored once per model. The triples of unseen digits are drawn with another seed
 than the study's.
@@ -55,13 +55,6 @@ from sklearn_crnet.model_selection import GZSLSplit, tune_calibration  # noqa: E
 #: study the remaining 26; the fifth evaluation (the 80-epoch defaults) reuses
 #: the first 15 of those 26 (``--skip 65``), which no choice had looked at.
 EVALUATION_SEED = 4  # the studies draw their triples with another seed
-
-
-#: The defaults that every recorded search before the fifth evaluation ran at
-#: (they changed after the fourth, see docs/defaults.rst). Scripts that refit or
-#: rescore those recorded searches fit with these, so that they measure the
-#: models the searches chose among.
-FORTY_EPOCH_DEFAULTS = {"max_epochs": 40, "cooperation_lr_multiplier": 5.0}
 
 
 def _earlier_triples():

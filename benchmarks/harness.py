@@ -46,27 +46,6 @@ def machine():
             f"skorch {skorch.__version__}, scikit-learn {sklearn.__version__}, numpy {np.__version__}")
 
 
-def print_run_header(description, max_epochs):
-    """Print the machine and ``description``, marked as a smoke run when ``max_epochs`` is given.
-
-    Returns the ``max_epochs`` keyword for the estimators: empty for a real run.
-    """
-    epochs = {} if max_epochs is None else {"max_epochs": max_epochs}
-    print(machine())
-    print(description + ("; SMOKE RUN: NOT A RESULT" if epochs else ""))
-    return epochs
-
-
-def add_run_arguments(parser, reprint=False):
-    """Add the digits studies' ``--n-jobs``, ``--max-epochs``, ``--json`` (and ``--from-json``)."""
-    parser.add_argument("--n-jobs", type=int, default=2)
-    parser.add_argument("--max-epochs", type=int, default=None, help="fewer epochs for a smoke run")
-    parser.add_argument("--json", default=None)
-    if reprint:
-        parser.add_argument("--from-json", nargs="+", default=None,
-                            help="print the table of earlier runs' JSON files together, without fitting")
-
-
 def matmul_gflops(size=2048, repeats=10, device="cpu"):
     """This machine's plain float32 matrix-multiply rate in GFLOP/s."""
     a = torch.randn(size, size, device=device)
@@ -167,12 +146,6 @@ def scaling_study(title, grids, prepare, defaults, rounds=1):
         rows.append([f"  exponent ({name})", "", exponents[name]])
     print_table(title, ["varied", "value", "seconds"], rows)
     return {"rows": rows, "exponents": exponents}
-
-
-def standard_error(values):
-    """Standard error of the mean of ``values`` (sample std over sqrt(n)); NaN for fewer than two."""
-    values = np.asarray(values, dtype=float)
-    return values.std(ddof=1) / np.sqrt(len(values)) if len(values) > 1 else float("nan")
 
 
 def print_table(title, header, rows):

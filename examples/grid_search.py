@@ -33,7 +33,7 @@ parser.add_argument("--quick", action="store_true", help="3 epochs, 2x2 grid: no
 args = parser.parse_args()
 # From no penalty to strong. Without the default penalty warm-up a refit on all
 # seven training digits at beta=1 would stay at a constant score while the
-# five-digit folds learn (benchmarks/penalty_collapse.py).
+# five-digit folds learn (docs/defaults.rst, "Penalty warm-up").
 grid = {"alpha": [0.0, 1e-2, 1.0], "beta": [0.0, 1e-2, 1.0]}
 estimator = CRNetClassifier(random_state=0)
 if args.quick:

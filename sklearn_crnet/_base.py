@@ -44,7 +44,7 @@ _CONVERGENCE_SAMPLE = 1000  # training samples predicted to detect a collapsed m
 #: ``AUTO_LR_MAX``. Adam moves every weight by about lr per step, so a unit's
 #: input changes in proportion to lr times the width of its input; wider
 #: features need a smaller rate, or the relation module's units die in the
-#: first steps. The constant was chosen by benchmarks/choose_defaults.py.
+#: first steps. The constant was chosen by the defaults study (docs/defaults.rst).
 AUTO_LR_SCALE = 0.2
 #: The rule is not extrapolated to rates above the one the study chose for its
 #: narrowest problem (64 features): with fewer features the rate stays there.

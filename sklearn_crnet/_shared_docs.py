@@ -1,8 +1,8 @@
 """Docstring sections of the parameters and attributes every relation classifier shares.
 
 Inserted into the class docstrings by :class:`~sklearn_crnet._docstrings.Substitution`.
-The defaults were chosen by ``benchmarks/choose_defaults.py`` on class-disjoint
-validation digits (docs/defaults.rst); keep the two in step.
+The defaults were chosen on class-disjoint validation digits (docs/defaults.rst);
+keep the two in step.
 """
 
 __all__ = ["SHARED_ATTRIBUTES_DOC", "SHARED_PARAMETERS_DOC"]

@@ -55,10 +55,6 @@ AUTO_LR_MAX = AUTO_LR_SCALE / 64
 AUTO_CALIBRATION_FOLDS = 3
 AUTO_CALIBRATION_MIN_CLASSES = 3
 
-#: Constructor parameters added after the first release, with the value that
-#: models saved or pickled before then had (one network per model, no warm-up).
-PARAMETERS_ADDED = {"ensemble_size": 1, "penalty_warmup": 0.0}
-
 #: Constructor parameters every relation classifier has; the base class stores them.
 SHARED_PARAMETERS = (
     "alpha", "beta", "regularization", "penalty_warmup", "hidden_units", "ensemble_size", "lr",
@@ -910,13 +906,7 @@ class BaseRelationClassifier(ClassifierMixin, BaseEstimator, metaclass=ABCMeta):
             The state to restore.
         """
         state = dict(state)
-        for name, value in PARAMETERS_ADDED.items():  # pickled before the parameter existed
-            if name not in state and name not in self.__dict__:
-                state[name] = value
         net_state = state.pop("net_state_", None)
-        calibration = state.get("calibration", self.__dict__.get("calibration", 0.0))
-        if net_state is not None and "calibration_" not in state and calibration != "auto":
-            state["calibration_"] = float(calibration)  # saved before "auto" existed
         super().__setstate__(state)
         if net_state is None:
             return

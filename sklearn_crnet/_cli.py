@@ -11,13 +11,13 @@ from pathlib import Path
 import joblib
 import numpy as np
 import pandas as pd
-from skorch.callbacks import Callback
 from tqdm.auto import tqdm
 
 from . import __version__
 from ._crnet import CRNetClassifier
 from ._relation_net import RelationNetClassifier
 from ._torch_utils import resolve_device, torch_threads
+from ._training import Callback
 from .datasets import XLSA17_DATASETS, load_digits_gzsl, load_xlsa17
 from .io import save_model
 from .metrics import ausuc, gzsl_report

@@ -147,7 +147,7 @@ def restore_net(model, net_state):
         net.optimizer_.load_state_dict(optimizer_state)
     history = net_state.get("history")
     if history is not None:
-        from skorch.history import History
+        from ._training import History
 
         net.history = History(history)
     return net

@@ -6,18 +6,20 @@ from skorch import NeuralNet
 from skorch.callbacks import Callback, EarlyStopping
 from skorch.dataset import Dataset
 from skorch.helper import predefined_split
+from skorch.history import History
 from tqdm.auto import tqdm
 
 from ._modules import OVERWRITE_GRAD
 from ._torch_utils import REGULARIZATION_FORMS
 
-# The skorch names the estimator needs are re-exported here: the estimator imports this
-# module (and with it skorch) only on first use.
+# This is the only package module that imports skorch: the names the rest of the package
+# needs are re-exported here, and the estimator imports this module only on first use.
 __all__ = [
     "BatchClassesNet",
     "Callback",
     "Dataset",
     "EarlyStopping",
+    "History",
     "predefined_split",
     "BatchSlicer",
     "EpochProgressBar",

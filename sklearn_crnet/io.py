@@ -22,11 +22,8 @@ is returned. Whatever is wrong with a file, loading raises one ``ValueError``
 that says so, with the reason. ``joblib`` (pickle) files, by contrast,
 execute code on loading and are only for files you made yourself.
 
-Files of format version 2 (written before ``ensemble_size`` existed) load as
-the single-network models they are, and files of versions 2 and 3 (before
-``penalty_warmup``) with the full penalty from the first step they had.
-Files before version 5 hold no ``calibration_`` (``calibration="auto"`` did
-not exist): they load with their numeric ``calibration`` as that offset.
+The file format has one version, ``FORMAT_VERSION``; a file of any other
+version is refused with an error that names both.
 
 The optimiser state, the training history and the fit-only parameters
 ``callbacks`` and ``validation_split`` are not saved: a loaded model
@@ -49,7 +46,6 @@ from sklearn.utils.validation import check_is_fitted
 
 from . import __version__
 from ._attributes import label_kind
-from ._base import PARAMETERS_ADDED
 from ._crnet import CRNetClassifier
 from ._relation_net import RelationNetClassifier
 from ._torch_utils import resolve_device
@@ -57,12 +53,7 @@ from ._torch_utils import resolve_device
 __all__ = ["FORMAT_VERSION", "load_model", "save_model"]
 
 FORMAT_NAME = "sklearn-crnet-model"
-FORMAT_VERSION = 5
-_OLDEST_READABLE = 2
-#: Constructor parameters added in a format version, with the value that files of
-#: older versions imply (version 3: ``ensemble_size``; 4: ``penalty_warmup``).
-_PARAMETERS_BY_VERSION = {3: {"ensemble_size": PARAMETERS_ADDED["ensemble_size"]},
-                          4: {"penalty_warmup": PARAMETERS_ADDED["penalty_warmup"]}}
+FORMAT_VERSION = 6
 _ESTIMATORS = {cls.__name__: cls for cls in (CRNetClassifier, RelationNetClassifier)}
 _MEMBERS = ("metadata.json", "weights.pt", "checksum")
 _FIT_ONLY_PARAMS = ("callbacks", "validation_split")
@@ -70,9 +61,8 @@ _FIT_ONLY_PARAMS = ("callbacks", "validation_split")
 _FITTED = ("classes_", "seen_classes_", "class_attributes_", "field_centres_", "n_features_in_",
            "feature_names_in_", "n_iter_", "best_epoch_", "validation_scores_", "device_",
            "n_threads_", "lr_", "calibration_")
-_REQUIRED = ("classes_", "seen_classes_", "class_attributes_", "n_features_in_", "n_iter_", "lr_")
-#: Fitted attributes added in a format version; files of that version or later must hold them.
-_FITTED_BY_VERSION = {5: ("calibration_",)}
+_REQUIRED = ("classes_", "seen_classes_", "class_attributes_", "n_features_in_", "n_iter_", "lr_",
+             "calibration_")
 _MIN_MEMBER_CAP = 2**20  # bytes a member may always unpack to
 _EXPANSION_CAP = 16  # beyond that, at most this multiple of the archive's size
 
@@ -274,11 +264,10 @@ def _decode_metadata(raw):
     if not isinstance(metadata, dict) or metadata.get("format") != FORMAT_NAME:
         raise _InvalidModel("it is not a sklearn-crnet model file")
     version = metadata.get("format_version")
-    if not (isinstance(version, int) and not isinstance(version, bool)
-            and _OLDEST_READABLE <= version <= FORMAT_VERSION):
+    if not (isinstance(version, int) and not isinstance(version, bool) and version == FORMAT_VERSION):
         raise _InvalidModel(f"it uses model format version {str(version)[:20]}; this "
-                            f"sklearn-crnet ({__version__}) reads versions {_OLDEST_READABLE}-"
-                            f"{FORMAT_VERSION}")
+                            f"sklearn-crnet ({__version__}) reads version {FORMAT_VERSION} only: "
+                            "fit and save the model again with this version")
     estimator = _ESTIMATORS.get(metadata.get("estimator")) if isinstance(
         metadata.get("estimator"), str) else None
     if estimator is None:
@@ -287,14 +276,9 @@ def _decode_metadata(raw):
     if not isinstance(params, dict) or not isinstance(fitted, dict):
         raise _InvalidModel("params and fitted attributes must be objects")
     expected = set(estimator().get_params(deep=False))
-    for newer, added in _PARAMETERS_BY_VERSION.items():
-        if version < newer:  # the value every model had before the parameter existed
-            params = {**added, **params}
     if set(params) != expected:
         raise _InvalidModel(f"parameters {sorted(set(params) ^ expected)[:5]} are missing or unknown")
-    required = _REQUIRED + tuple(key for newer, added in _FITTED_BY_VERSION.items() if version >= newer
-                                 for key in added)
-    missing = [k for k in required if k not in fitted]
+    missing = [k for k in _REQUIRED if k not in fitted]
     unknown = sorted(set(fitted) - set(_FITTED))
     if missing or unknown:
         raise _InvalidModel(f"fitted attributes {missing + unknown} are missing or unknown")

@@ -198,42 +198,6 @@ def test_the_projection_learning_rate_reaches_every_member(ensemble):
     assert groups[frozenset(relation)]["lr"] == pytest.approx(ensemble.lr_)
 
 
-def test_files_and_pickles_from_before_ensembles_load_as_single_networks(synthetic, tmp_path):
-    model = CRNetClassifier(**FAST).fit(synthetic.X_train, synthetic.y_train,
-                                        class_attributes=synthetic.class_attributes)
-    good = save_model(model, tmp_path / "single.crnet")
-    meta = _metadata(good)
-    meta["format_version"] = 2  # as written before ensemble_size and penalty_warmup existed
-    del meta["params"]["ensemble_size"], meta["params"]["penalty_warmup"]
-    old = load_model(_write(tmp_path / "v2.crnet", metadata=meta, source=good))
-    assert (old.ensemble_size, old.penalty_warmup) == (1, 0.0)
-    np.testing.assert_array_equal(old.decision_function(synthetic.X_test),
-                                  model.decision_function(synthetic.X_test))
-
-    state = model.__getstate__()
-    del state["ensemble_size"], state["penalty_warmup"]  # a pickle of the first release
-    restored = CRNetClassifier.__new__(CRNetClassifier)
-    restored.__setstate__(state)
-    assert (restored.ensemble_size, restored.penalty_warmup) == (1, 0.0)
-    np.testing.assert_array_equal(restored.predict(synthetic.X_test), model.predict(synthetic.X_test))
-
-
-def test_files_from_before_the_penalty_warmup_load_without_it(synthetic, tmp_path):
-    model = CRNetClassifier(**FAST).fit(synthetic.X_train, synthetic.y_train,
-                                        class_attributes=synthetic.class_attributes)
-    good = save_model(model, tmp_path / "model.crnet")
-    meta = _metadata(good)
-    meta["format_version"] = 3  # as written before penalty_warmup existed
-    del meta["params"]["penalty_warmup"]
-    old = load_model(_write(tmp_path / "v3.crnet", metadata=meta, source=good))
-    assert (old.penalty_warmup, old.ensemble_size) == (0.0, model.ensemble_size)
-    np.testing.assert_array_equal(old.decision_function(synthetic.X_test),
-                                  model.decision_function(synthetic.X_test))
-    meta["format_version"] = 4  # the current version must name every parameter
-    with pytest.raises(ValueError, match="penalty_warmup"):
-        load_model(_write(tmp_path / "v4.crnet", metadata=meta, source=good))
-
-
 def test_early_stopping_sample_weights_and_calibration_work_for_an_ensemble(synthetic):
     weights = np.random.RandomState(0).uniform(0.5, 2.0, len(synthetic.y_train))
     model = CRNetClassifier(early_stopping=True, calibration=0.5, **{**FAST, "ensemble_size": 2})

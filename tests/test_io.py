@@ -6,6 +6,7 @@ import json
 import os
 import zipfile
 
+import joblib
 import numpy as np
 import pandas as pd
 import pytest
@@ -159,6 +160,8 @@ def _edited(meta, **changes):
 
 CRAFTED = {  # case: (edit of the metadata dict, expected reason)
     "newer format": ({"format_version": FORMAT_VERSION + 1}, f"format version {FORMAT_VERSION + 1}"),
+    "older format": ({"format_version": FORMAT_VERSION - 1},
+                     f"reads version {FORMAT_VERSION} only: fit and save the model again"),
     "foreign estimator": ({"estimator": "os.system"}, "unknown estimator 'os.system'"),
     "hidden units not the weights'": ({"params__hidden_units": 7}, "hidden_units is 7, but the weights"),
     "huge hidden units": ({"params__hidden_units": 10**9}, "hidden_units is 1000000000"),
@@ -308,18 +311,14 @@ def test_load_model_takes_paths_and_strings(saved):
         assert type(load_model(path)) is type(model)
 
 
-def test_files_from_before_auto_calibration_load_with_their_numeric_offset(fitted, synthetic, tmp_path):
-    good = save_model(fitted, tmp_path / "model.crnet")
-    meta = _metadata(good)
-    assert meta["fitted"]["calibration_"] == 0.5
-    meta["format_version"] = 4  # as written before calibration_ existed
-    del meta["fitted"]["calibration_"]
-    old = load_model(_write(tmp_path / "v4.crnet", metadata=meta, source=good))
-    assert old.calibration_ == 0.5
-    np.testing.assert_array_equal(old.decision_function(synthetic.X_test),
-                                  fitted.decision_function(synthetic.X_test))
-    state = fitted.__getstate__()
-    del state["calibration_"]  # a pickle of a release before calibration="auto"
-    restored = type(fitted).__new__(type(fitted))
-    restored.__setstate__(state)
-    assert restored.calibration_ == 0.5
+@pytest.mark.parametrize("estimator", [CRNetClassifier, RelationNetClassifier])
+@pytest.mark.parametrize("ensemble_size", [1, 2])
+def test_every_file_kind_is_written_and_read_back(estimator, ensemble_size, synthetic, tmp_path):
+    model = estimator(**{**FAST, "ensemble_size": ensemble_size}).fit(
+        synthetic.X_train, synthetic.y_train, class_attributes=synthetic.class_attributes)
+    expected = model.decision_function(synthetic.X_test)
+    joblib.dump(model, tmp_path / "model.joblib")
+    for loaded in (load_model(save_model(model, tmp_path / "model.crnet")),
+                   joblib.load(tmp_path / "model.joblib")):
+        assert type(loaded) is estimator and loaded.get_params() == model.get_params()
+        np.testing.assert_array_equal(loaded.decision_function(synthetic.X_test), expected)

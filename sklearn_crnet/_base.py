@@ -71,9 +71,11 @@ _PUBLISH_LOCK = threading.RLock()
 def _view(estimator):
     """An estimator object that shares ``estimator``'s current attribute dict.
 
-    Writers never change a published dict in place: they build a new one and
-    publish it in one assignment (:func:`_publish`), so a view keeps seeing
-    one whole state, old or new, however long it is used.
+    The writers of fitted state (``fit``, ``set_class_attributes``) never
+    change a published dict in place: they build a new one and publish it in
+    one assignment (:func:`_publish`), so a view keeps seeing one whole
+    fitted state, old or new, however long it is used (``set_params`` still
+    changes parameters in place).
     """
     view = object.__new__(type(estimator))
     view.__dict__ = estimator.__dict__

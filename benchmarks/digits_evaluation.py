@@ -116,42 +116,35 @@ def defaults_run(unseen, seed, n_shuffles, epochs, calibrated=True):
     return out
 
 
-def grid_search(data, seed, epochs, grid, params=None):
-    """The plain search of part 2 on ``data``'s training digits, and each candidate's validation H.
-
-    ``params``: constructor parameters other than the defaults (e.g. ``calibration``).
-    """
+def grid_search(data, seed, epochs):
+    """The plain search of part 2 on ``data``'s training digits, and each candidate's validation H."""
     from sklearn.model_selection import GridSearchCV
 
-    estimator = CRNetClassifier(random_state=seed, n_threads=1, device="cpu", **epochs, **(params or {}))
-    search = GridSearchCV(estimator, grid, cv=GZSLSplit(n_splits=3, random_state=seed))
+    estimator = CRNetClassifier(random_state=seed, n_threads=1, device="cpu", **epochs)
+    search = GridSearchCV(estimator, GRID, cv=GZSLSplit(n_splits=3, random_state=seed))
     search.fit(data.X_train, data.y_train, class_attributes=data.class_attributes)
-    validation = {str(tuple(p[k] for k in grid)): float(score) for p, score in
+    validation = {str(tuple(p[k] for k in GRID)): float(score) for p, score in
                   zip(search.cv_results_["params"], search.cv_results_["mean_test_score"], strict=True)}
     return search, validation
 
 
-def search_run(unseen, seed, epochs, grid=None, params=None):
-    """Part 2 for one triple: the search's choice and every candidate's test H (``grid``: GRID).
-
-    ``params`` changes the searched estimator's defaults, and so those the choice is judged against.
-    """
+def search_run(unseen, seed, epochs):
+    """Part 2 for one triple: the search's choice and every candidate's test H."""
     warnings.filterwarnings("ignore")
     data = load_digits_gzsl(unseen=unseen, random_state=0)
     X, y, table = data.X_train, data.y_train, data.class_attributes
-    grid = GRID if grid is None else grid
-    search, validation = grid_search(data, seed, epochs, grid, params)
+    search, validation = grid_search(data, seed, epochs)
     estimator = search.estimator
     test_h, collapsed = {}, []
-    for values in itertools.product(*grid.values()):
-        model = CRNetClassifier(**{**estimator.get_params(), **dict(zip(grid, values, strict=True))})
+    for values in itertools.product(*GRID.values()):
+        model = CRNetClassifier(**{**estimator.get_params(), **dict(zip(GRID, values, strict=True))})
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             model.fit(X, y, class_attributes=table)
         if any("constant" in str(w.message) for w in caught):
             collapsed.append(str(values))  # the refit learned no more than a constant score
         test_h[values] = model.score(data.X_test, data.y_test)
-    chosen = tuple(search.best_params_[k] for k in grid)
+    chosen = tuple(search.best_params_[k] for k in GRID)
     defaults = estimator.fit(X, y, class_attributes=table).score(data.X_test, data.y_test)
     return {"best_validation": search.best_score_, "chosen": chosen, "chosen_test_H": test_h[chosen],
             "best_test_H": max(test_h.values()), "defaults_test_H": defaults,
@@ -159,29 +152,7 @@ def search_run(unseen, seed, epochs, grid=None, params=None):
             "collapsed_refits": collapsed}
 
 
-def choice_summary(triples, candidates, validation, test, defaults):
-    """Means over ``triples`` of what choosing the best validation score gets on test.
-
-    ``validation(t, k)`` and ``test(t, k)`` score candidate ``k`` on triple
-    ``t``; the chosen candidate is the first with the highest validation score
-    (as ``GridSearchCV`` picks). Returns the mean validation score of the
-    chosen candidates, the mean test H of the chosen, of the best candidate of
-    each triple and of ``defaults`` (a key of ``test``), and each candidate's
-    mean test H over the triples (``by_candidate``).
-    """
-    chosen, best, validated = [], [], []
-    for t in triples:
-        pick = max(candidates, key=lambda k: validation(t, k))
-        validated.append(validation(t, pick))
-        chosen.append(test(t, pick))
-        best.append(max(test(t, k) for k in candidates))
-    return {"validation": float(np.mean(validated)), "chosen": float(np.mean(chosen)),
-            "best_per_triple": float(np.mean(best)),
-            "defaults": float(np.mean([test(t, defaults) for t in triples])),
-            "by_candidate": {k: float(np.mean([test(t, k) for t in triples])) for k in candidates}}
-
-
-def report_searches(title, triples, searches, with_test_h=False):
+def report_searches(title, triples, searches):
     """Print the table of :func:`search_run` results, the summary and each triple's candidates."""
     rows = [[str(t), r["best_validation"], str(tuple(float(v) for v in r["chosen"])), r["chosen_test_H"],
              r["best_test_H"], r["defaults_test_H"]] for t, r in zip(triples, searches, strict=True)]
@@ -201,11 +172,9 @@ def report_searches(title, triples, searches, with_test_h=False):
           f"defaults: {mean['chosen_test_H'] - mean['defaults_test_H']:+.3f}")
     for t, r in zip(triples, searches, strict=True):
         scores = ", ".join(f"{k} {v:.3f}" for k, v in r["validation_H"].items())
-        test = ", ".join(f"{k} {v:.3f}" for k, v in r["test_H"].items())
         collapsed = ", ".join(r["collapsed_refits"]) or "none"
         print(f"{t}: validation H by candidate {scores}; "
-              + (f"test H {test}; " if with_test_h else "")
-              + f"refits that learned no more than a constant score: {collapsed}")
+              f"refits that learned no more than a constant score: {collapsed}")
 
 
 def main(argv=None):

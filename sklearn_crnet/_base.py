@@ -82,6 +82,13 @@ def _view(estimator):
     return view
 
 
+def _staged(estimator, **changes):
+    """An estimator object on a new attribute dict: ``estimator``'s, with ``changes``."""
+    staged = object.__new__(type(estimator))
+    staged.__dict__ = {**estimator.__dict__, **changes}
+    return staged
+
+
 def _publish(estimator, staged):
     """Make the attribute dict of ``staged`` the estimator's, in one step."""
     with _PUBLISH_LOCK:
@@ -371,8 +378,7 @@ class BaseRelationClassifier(ClassifierMixin, BaseEstimator, metaclass=ABCMeta):
         data = self._validate_training_data(X, y, class_attributes, sample_weight)
         # Trained on a copy of the attribute dict (parameters, and the fitted
         # model that warm_start continues), published only once complete.
-        staged = object.__new__(type(self))
-        staged.__dict__ = dict(self.__dict__)
+        staged = _staged(self)
         with own_torch_state():
             staged._fit(data)
         _publish(self, staged)
@@ -676,10 +682,9 @@ class BaseRelationClassifier(ClassifierMixin, BaseEstimator, metaclass=ABCMeta):
                 current.class_attributes_[current._seen_mask()])
             seen_mask = np.isin(classes, current.seen_classes_)
             self._warn_duplicate_rows(classes, attributes, seen_mask)
-            staged = object.__new__(type(self))
-            staged.__dict__ = {**current.__dict__, "classes_": classes, "class_attributes_": attributes,
-                               "unseen_classes_": classes[~seen_mask],
-                               "net_": copy.deepcopy(current.net_)}  # the published net is not touched
+            staged = _staged(current, classes_=classes, class_attributes_=attributes,
+                             unseen_classes_=classes[~seen_mask],
+                             net_=copy.deepcopy(current.net_))  # the published net is not touched
             with own_torch_state():
                 staged.net_.module_.set_class_attributes(staged._scaled_attributes())
                 staged.anchors_ = staged._anchors()

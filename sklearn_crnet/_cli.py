@@ -188,14 +188,12 @@ def _save_figure(path, data, reports):
 
 
 def _crnet_rows(args, common, data, board, fit):
-    """The demo's CRnet rows: CRnet, CRnet calibrated on validation digits, CRnet with K=1.
-
-    Each row is (name, report, seconds, estimator).
-    """
+    """The demo's CRnet rows (CRnet, CRnet calibrated on validation digits, CRnet with K=1)
+    as (name, report, seconds), and the calibrated CRnet."""
     X, y, table = data.X_train, data.y_train, data.class_attributes
     crnet = CRNetClassifier(K=args.K, **common)
     report, seconds = fit(crnet, f"CRnet (K={args.K})")
-    rows = [(f"CRnet (K={args.K})", report, seconds, crnet)]
+    rows = [(f"CRnet (K={args.K})", report, seconds)]
     # The offset is chosen by class-disjoint folds of the training digits only.
     start = time.perf_counter()
     template = CRNetClassifier(K=args.K, callbacks=[("report", _ReportProgress(
@@ -206,10 +204,9 @@ def _crnet_rows(args, common, data, board, fit):
     calibrated = gzsl_report(data.y_test, crnet.predict(data.X_test),
                              seen_classes=crnet.seen_classes_, unseen_classes=crnet.unseen_classes_)
     rows.append((f"CRnet (K={args.K}), calibration {offset:.2f} chosen on validation digits",
-                 calibrated, seconds + time.perf_counter() - start, crnet))
-    one_expert = CRNetClassifier(K=1, **common)
-    rows.append(("CRnet, one expert (K=1)", *fit(one_expert, "CRnet K=1"), one_expert))
-    return rows
+                 calibrated, seconds + time.perf_counter() - start))
+    rows.append(("CRnet, one expert (K=1)", *fit(CRNetClassifier(K=1, **common), "CRnet K=1")))
+    return rows, crnet
 
 
 #: Folds of the training digits on which the demo chooses its calibration offset.
@@ -247,7 +244,7 @@ def run_demo(args):
     try:
         with torch_threads(1 if args.threads == "auto" else None):
             worker.start()
-            rows = _crnet_rows(args, common, data, board, fit)
+            rows, crnet = _crnet_rows(args, common, data, board, fit)
             controls = [fit(CRNetClassifier(K=args.K, **common), f"control {i + 1}",
                             _shuffled(table, i)) for i in range(args.controls)]
             worker.join()
@@ -256,8 +253,6 @@ def run_demo(args):
             rows.append(("Relation Network (baseline)", *baseline["row"]))
     finally:
         board.close()
-    crnet = rows[0][3]
-    rows = [row[:3] for row in rows]
     if controls:
         mean_control = {k: float(np.mean([c[0][k] for c in controls])) for k in ("As", "Au", "H")}
         rows.append((f"control: shuffled table (mean of {args.controls})", mean_control,

@@ -27,8 +27,8 @@ if __package__ in (None, ""):
 
 from benchmarks import harness  # noqa: E402
 from sklearn_crnet import CRNetClassifier  # noqa: E402
-from sklearn_crnet._base import step_flops  # noqa: E402
 from sklearn_crnet._torch_utils import SMALL_STEP_FLOPS  # noqa: E402
+from sklearn_crnet._torch_utils import relation_step_flops as step_flops  # noqa: E402
 from sklearn_crnet.datasets import load_digits_gzsl  # noqa: E402
 
 SIZES = {  # name: (n_features Q, hidden_units H, n_attributes P, n_classes, n_samples)

@@ -1,4 +1,4 @@
-"""Reading the class-attribute table that describes seen and unseen classes."""
+"""The class-attribute table that describes seen and unseen classes: reading, checking, scaling."""
 
 from collections.abc import Mapping
 
@@ -14,6 +14,7 @@ __all__ = [
     "homogeneous_labels",
     "label_kind",
     "resolve_class_attributes",
+    "scale_attributes",
 ]
 
 
@@ -339,3 +340,33 @@ def encode_labels(y, classes):
         raise ValueError(
             f"Label {exc.args[0]!r} is not one of the model's classes {describe_labels(classes)}."
         ) from None
+
+
+def scale_attributes(attributes, scaling, reference_rows):
+    """Apply ``attribute_scaling`` to attribute rows.
+
+    Parameters
+    ----------
+    attributes : ndarray of shape (n_classes, P)
+        Rows to transform.
+    scaling : None, "l2", "standard" or float
+        None leaves rows as given; "l2" divides each row by its norm;
+        "standard" z-scores each attribute with the mean and standard
+        deviation of ``reference_rows``; a number multiplies every value.
+    reference_rows : ndarray of shape (n_seen, P)
+        Rows that define the "standard" statistics (the seen classes).
+
+    Returns
+    -------
+    scaled : ndarray of shape (n_classes, P)
+    """
+    if scaling is None:
+        return attributes.copy()
+    if isinstance(scaling, str) and scaling == "l2":
+        norms = np.linalg.norm(attributes, axis=1, keepdims=True)
+        return attributes / np.where(norms == 0, 1.0, norms)
+    if isinstance(scaling, str) and scaling == "standard":
+        mean = reference_rows.mean(axis=0)
+        std = reference_rows.std(axis=0)
+        return (attributes - mean) / np.where(std == 0, 1.0, std)
+    return attributes * float(scaling)

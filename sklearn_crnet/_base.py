@@ -1,9 +1,7 @@
 """The abstract estimator shared by CRnet and the Relation Network baseline."""
 
 import copy
-import functools
 import sys
-import threading
 import warnings
 from abc import ABCMeta, abstractmethod
 from numbers import Integral, Real
@@ -14,29 +12,32 @@ from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context, clone
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
-from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted
 
-from ._attributes import (
-    align_class_attributes,
-    describe_labels,
-    encode_labels,
-    homogeneous_labels,
-    resolve_class_attributes,
+from ._attributes import align_class_attributes, describe_labels, scale_attributes
+from ._modules import build_scorer
+from ._persistence import (
+    DERIVED_ATTRIBUTES,
+    load_net_state,
+    net_state,
+    restored_device,
+    restored_thread_count,
+    saved_member_states,
 )
-from ._modules import EnsembleScorer, RelationModule, RelationScorer
+from ._prediction import RelationPredictorMixin, max_pairs
+from ._published_state import PUBLISH_LOCK, publish, reads_one_state, staged, view
 from ._torch_utils import (
     REGULARIZATION_FORMS,
-    fused_adam_supported,
     own_torch_state,
+    relation_step_flops,
     resolve_device,
     thread_count,
     torch_threads,
 )
+from ._training_data import present_classes, validate_training_data, warn_shared_rows
 
-__all__ = ["SHARED_PARAMETERS", "BaseRelationClassifier", "scale_attributes", "shared_arguments"]
+__all__ = ["SHARED_PARAMETERS", "BaseRelationClassifier", "shared_arguments"]
 
-_BYTES_PER_PAIR_UNIT = 8  # float32 hidden grid and its ReLU, per hidden unit
 _CONVERGENCE_SAMPLE = 1000  # training samples predicted to detect a collapsed model
 
 #: ``lr="auto"`` is this divided by the number of features (3.1e-3 for the 64
@@ -64,53 +65,6 @@ SHARED_PARAMETERS = (
 )
 
 
-#: Serialises the estimators' writers (fit's publication, set_class_attributes).
-_PUBLISH_LOCK = threading.RLock()
-
-
-def _view(estimator):
-    """An estimator object that shares ``estimator``'s current attribute dict.
-
-    The writers of fitted state (``fit``, ``set_class_attributes``) never
-    change a published dict in place: they build a new one and publish it in
-    one assignment (:func:`_publish`), so a view keeps seeing one whole
-    fitted state, old or new, however long it is used (``set_params`` still
-    changes parameters in place).
-    """
-    view = object.__new__(type(estimator))
-    view.__dict__ = estimator.__dict__
-    return view
-
-
-def _staged(estimator, **changes):
-    """An estimator object on a new attribute dict: ``estimator``'s, with ``changes``."""
-    staged = object.__new__(type(estimator))
-    staged.__dict__ = {**estimator.__dict__, **changes}
-    return staged
-
-
-def _publish(estimator, staged):
-    """Make the attribute dict of ``staged`` the estimator's, in one step."""
-    with _PUBLISH_LOCK:
-        estimator.__dict__ = staged.__dict__
-
-
-def reads_one_state(method):
-    """Run ``method`` on the estimator's state as published when the call starts.
-
-    A prediction, a score or a save that runs while another thread refits the
-    estimator or changes its class table sees the whole old model or the whole
-    new one, never a mix; the caller's torch settings do not reach it
-    (:func:`own_torch_state`).
-    """
-    @functools.wraps(method)
-    def reader(self, *args, **kwargs):
-        with own_torch_state():
-            return method(_view(self), *args, **kwargs)
-
-    return reader
-
-
 def training_parts():
     """The skorch-based training module, imported on first use.
 
@@ -134,65 +88,7 @@ def shared_arguments(namespace):
     return {name: namespace[name] for name in SHARED_PARAMETERS}
 
 
-def present_classes(y_encoded, n_classes):
-    """Boolean mask over ``n_classes`` of the classes that occur in ``y_encoded``."""
-    mask = np.zeros(n_classes, dtype=bool)
-    mask[np.unique(y_encoded)] = True
-    return mask
-
-
-def scale_attributes(attributes, scaling, reference_rows):
-    """Apply ``attribute_scaling`` to attribute rows.
-
-    Parameters
-    ----------
-    attributes : ndarray of shape (n_classes, P)
-        Rows to transform.
-    scaling : None, "l2", "standard" or float
-        None leaves rows as given; "l2" divides each row by its norm;
-        "standard" z-scores each attribute with the mean and standard
-        deviation of ``reference_rows``; a number multiplies every value.
-    reference_rows : ndarray of shape (n_seen, P)
-        Rows that define the "standard" statistics (the seen classes).
-
-    Returns
-    -------
-    scaled : ndarray of shape (n_classes, P)
-    """
-    if scaling is None:
-        return attributes.copy()
-    if isinstance(scaling, str) and scaling == "l2":
-        norms = np.linalg.norm(attributes, axis=1, keepdims=True)
-        return attributes / np.where(norms == 0, 1.0, norms)
-    if isinstance(scaling, str) and scaling == "standard":
-        mean = reference_rows.mean(axis=0)
-        std = reference_rows.std(axis=0)
-        return (attributes - mean) / np.where(std == 0, 1.0, std)
-    return attributes * float(scaling)
-
-
-def step_flops(batch_size, n_classes, n_features, hidden_units):
-    """Approximate FLOPs of one network's relation module in one training step (forward and
-    backward of the matrix products)."""
-    return 4 * batch_size * n_features * hidden_units + 6 * n_classes * n_features * hidden_units
-
-
-class _TrainingData:
-    """Validated training inputs: features, encoded labels, weights and the class table."""
-
-    def __init__(self, X, y_encoded, sample_weight, classes, attributes, seen_mask,
-                 n_features_in=None, feature_names_in=None):
-        self.X = X
-        self.y = y_encoded
-        self.sample_weight = sample_weight
-        self.classes = classes
-        self.attributes = attributes
-        self.seen_mask = seen_mask
-        self.n_features_in = n_features_in
-        self.feature_names_in = feature_names_in
-
-
-class BaseRelationClassifier(ClassifierMixin, BaseEstimator, metaclass=ABCMeta):
+class BaseRelationClassifier(RelationPredictorMixin, ClassifierMixin, BaseEstimator, metaclass=ABCMeta):
     """Abstract GZSL classifier: an attribute projection scored by a relation module.
 
     Holds the constructor, fit, prediction and persistence shared by
@@ -336,6 +232,10 @@ class BaseRelationClassifier(ClassifierMixin, BaseEstimator, metaclass=ABCMeta):
         """Approximate FLOPs of one network's projection of ``n_classes`` rows in one training step."""
 
     @abstractmethod
+    def _changed_projection_parameters(self):
+        """Names of the projection's structural parameters that no longer match the fitted net."""
+
+    @abstractmethod
     def _projection_lr_multiplier(self):
         """Learning-rate multiplier of the projection's parameters."""
 
@@ -375,53 +275,14 @@ class BaseRelationClassifier(ClassifierMixin, BaseEstimator, metaclass=ABCMeta):
         self : object
             The fitted estimator.
         """
-        data = self._validate_training_data(X, y, class_attributes, sample_weight)
+        data = validate_training_data(self, X, y, class_attributes, sample_weight)
         # Trained on a copy of the attribute dict (parameters, and the fitted
         # model that warm_start continues), published only once complete.
-        staged = _staged(self)
+        new_state = staged(self)
         with own_torch_state():
-            staged._fit(data)
-        _publish(self, staged)
+            new_state._fit(data)
+        publish(self, new_state)
         return self
-
-    def _validate_training_data(self, X, y, class_attributes, sample_weight):
-        """Check and encode the training inputs (no fitted attribute is set)."""
-        # validate_data records n_features_in_ on its estimator: let it write on a
-        # parameters-only twin, so that nothing of this estimator changes before training.
-        probe = type(self).__new__(type(self))
-        probe.__dict__.update(self.get_params(deep=False))
-        X, y = validate_data(probe, X, y, dtype=np.float32)
-        y = homogeneous_labels(y)
-        check_classification_targets(y)
-        classes, attributes = resolve_class_attributes(class_attributes, y, X.shape[0])
-        y_encoded = encode_labels(y, classes)
-        weights = _check_sample_weight(sample_weight, X, dtype=np.float32, ensure_non_negative=True)
-        if not np.any(weights > 0):
-            raise ValueError("sample_weight is zero for every sample; at least one must be positive.")
-        keep = weights > 0
-        if not keep.all():
-            X, y_encoded, weights = X[keep], y_encoded[keep], weights[keep]
-        seen_mask = present_classes(y_encoded, len(classes))
-        if seen_mask.sum() < 2:
-            raise ValueError(
-                "Training needs samples of at least two classes; y holds only one class"
-                f"{' with positive weight' if not keep.all() else ''}: "
-                f"{describe_labels(classes[seen_mask])}."
-            )
-        self._warn_duplicate_rows(classes, attributes, seen_mask)
-        return _TrainingData(X, y_encoded, weights, classes, attributes, seen_mask,
-                             probe.n_features_in_, getattr(probe, "feature_names_in_", None))
-
-    @staticmethod
-    def _warn_duplicate_rows(classes, attributes, seen_mask):
-        seen_rows = {tuple(row) for row in attributes[seen_mask].tolist()}
-        clashes = [label for label, row, seen in zip(classes.tolist(), attributes.tolist(), seen_mask,
-                                                      strict=True) if not seen and tuple(row) in seen_rows]
-        if clashes:
-            warnings.warn(
-                f"Unseen classes {describe_labels(clashes)} have the same attribute row as a seen "
-                "class, so they get the same anchor and can never be predicted over it.",
-                UserWarning, stacklevel=4)
 
     def _fit(self, data):
         """Train on validated data and set every fitted attribute."""
@@ -434,6 +295,7 @@ class BaseRelationClassifier(ClassifierMixin, BaseEstimator, metaclass=ABCMeta):
                 delattr(self, name)
         self.classes_ = data.classes
         self.class_attributes_ = data.attributes
+        self.attribute_scaling_ = self.attribute_scaling
         self.seen_classes_ = data.classes[data.seen_mask]
         self.unseen_classes_ = data.classes[~data.seen_mask]
         self.n_features_in_ = data.n_features_in
@@ -446,7 +308,7 @@ class BaseRelationClassifier(ClassifierMixin, BaseEstimator, metaclass=ABCMeta):
         n_classes_per_batch = min(int(data.seen_mask.sum()), self.batch_size)
         n_features, n_attributes = data.X.shape[1], data.attributes.shape[1]
         flops = self.ensemble_size * (
-            step_flops(self.batch_size, n_classes_per_batch, n_features, self.hidden_units)
+            relation_step_flops(self.batch_size, n_classes_per_batch, n_features, self.hidden_units)
             + self._projection_step_flops(n_classes_per_batch, n_attributes, n_features))
         self.n_threads_ = thread_count(self.n_threads, flops, self.device_)
         rng = check_random_state(self.random_state)
@@ -515,14 +377,24 @@ class BaseRelationClassifier(ClassifierMixin, BaseEstimator, metaclass=ABCMeta):
                 "features and the table the same classes, rows and seen classes as in the first "
                 "fit; set warm_start=False to train a new model."
             )
+        module = self.net_.module_
+        changed = [name for name, fitted in [("ensemble_size", module.n_members),
+                                             ("hidden_units", module.hidden_units),
+                                             ("attribute_scaling", self.attribute_scaling_)]
+                   if getattr(self, name) != fitted] + self._changed_projection_parameters()
+        if changed:
+            raise ValueError(
+                f"warm_start=True continues the fitted network, but {changed} changed since it "
+                "was fitted; set them back, or set warm_start=False to train a new model."
+            )
 
     def _continue_training(self, data, seed):
         net = copy.deepcopy(self.net_)  # trained on a copy: a failure leaves net_ as it was
         # Plain attributes, not set_params: skorch would re-initialise the module.
         net.iterator_train__generator = torch.Generator().manual_seed(seed)
-        net.callbacks = self._callbacks()
+        net.callbacks = training_parts().training_callbacks(self.callbacks, self.verbose)
         net.initialize_callbacks()
-        net.train(self._net_inputs(data.X, data.sample_weight), data.y, epochs=self.max_epochs)
+        net.train(training_parts().net_inputs(data.X, data.sample_weight), data.y, epochs=self.max_epochs)
         net.module_.zero_grad(set_to_none=True)
         return net
 
@@ -531,15 +403,11 @@ class BaseRelationClassifier(ClassifierMixin, BaseEstimator, metaclass=ABCMeta):
         generator = torch.Generator().manual_seed(seed)
         projections, fitted = self._make_projections(scaled[data.seen_mask], data.X.shape[1],
                                                      generator, self.ensemble_size)
-        scorer = self._scorer(projections, data.X.shape[1], self.hidden_units, scaled, generator)
+        scorer = build_scorer(projections, data.X.shape[1], self.hidden_units, scaled, generator)
         net = self._make_net(scorer, n_epochs, generator, validation)
-        net.train(self._net_inputs(data.X, data.sample_weight), data.y)
+        net.train(training_parts().net_inputs(data.X, data.sample_weight), data.y)
         net.module_.zero_grad(set_to_none=True)  # the buffers kept for speed are not needed now
         return net, fitted
-
-    @staticmethod
-    def _net_inputs(X, sample_weight):
-        return {"features": X, "sample_weight": np.asarray(sample_weight, dtype=np.float32)}
 
     def _select_epochs(self, data, scaled, seed):
         """Best epoch count by validation H on a class-disjoint split of the training data."""
@@ -560,76 +428,19 @@ class BaseRelationClassifier(ClassifierMixin, BaseEstimator, metaclass=ABCMeta):
                 "early_stopping needs validation classes absent from the training part; the "
                 "validation_split gave none, so validation H would be undefined."
             )
-        part = _TrainingData(data.X[train], data.y[train], data.sample_weight[train], data.classes,
-                             data.attributes, seen_mask)
-        monitor = training_parts().ValidationHarmonicMean(data.X[val], data.y[val], seen_mask,
-                                         self._fixed_calibration() * seen_mask, self._max_pairs())
+        monitor = training_parts().ValidationHarmonicMean(
+            data.X[val], data.y[val], seen_mask, self._fixed_calibration() * seen_mask,
+            max_pairs(self.predict_memory_mb, self.hidden_units))
+        part = data.subset(train)
         net, _ = self._train(part, scaled, seed, self.max_epochs,
                              validation=(data.X[val], data.y[val], monitor))
         scores = np.asarray(net.history[:, "valid_H"], dtype=float)
         return int(np.argmax(scores)) + 1, scores
 
-    def _callbacks(self, validation_callbacks=()):
-        parts = training_parts()
-        Callback = parts.Callback
-        callbacks = [("progress", parts.EpochProgressBar())] if self.verbose == 1 else []
-        callbacks += list(validation_callbacks)
-        for i, callback in enumerate(self.callbacks or []):
-            if isinstance(callback, tuple):
-                callbacks.append(callback)
-            elif isinstance(callback, Callback) or (isinstance(callback, type)
-                                                     and issubclass(callback, Callback)):
-                callbacks.append((f"user_{i}_{getattr(callback, '__name__', type(callback).__name__)}",
-                                  callback))
-            else:
-                raise TypeError(
-                    f"callbacks must hold skorch Callback instances or (name, callback) pairs; "
-                    f"item {i} is {type(callback).__name__}."
-                )
-        return callbacks
-
     def _make_net(self, scorer, n_epochs, generator=None, validation=None):
         """The skorch net that trains ``scorer`` with this estimator's settings."""
-        parts = training_parts()
-        train_split = None
-        validation_callbacks = []
-        if validation is not None:
-            X_val, y_val, monitor = validation
-            train_split = parts.predefined_split(
-                parts.Dataset(self._net_inputs(X_val, np.ones(len(y_val))), y_val))
-            validation_callbacks = [
-                ("valid_H", monitor),
-                ("early_stopping", parts.EarlyStopping(monitor="valid_H", lower_is_better=False,
-                                                       patience=self.patience, load_best=False)),
-            ]
-        if self.penalty_warmup > 0 and (self.alpha > 0 or self.beta > 0):
-            # The schedule is a share of max_epochs, not of n_epochs, so that the final
-            # fit after early stopping follows the schedule its epochs were chosen with.
-            validation_callbacks.append(
-                ("penalty_warmup", parts.PenaltyWarmup(self.penalty_warmup * self.max_epochs)))
-        decay, _ = REGULARIZATION_FORMS[self.regularization]
-        return parts.BatchClassesNet(
-            module=scorer,
-            criterion=torch.nn.MSELoss,  # unused: BatchClassesNet.pair_loss computes the loss
-            optimizer=torch.optim.Adam,
-            optimizer__fused=fused_adam_supported(self.device_),
-            optimizer__weight_decay=decay * self.beta,
-            optimizer__param_groups=[("*projection.*", {
-                "lr": self.lr_ * self._projection_lr_multiplier(), "weight_decay": decay * self.alpha})],
-            lr=self.lr_,
-            max_epochs=n_epochs,
-            batch_size=self.batch_size,
-            iterator_train=parts.BatchSlicer,
-            iterator_valid=parts.BatchSlicer,
-            iterator_train__shuffle=True,
-            iterator_train__generator=generator,
-            train_split=train_split,
-            callbacks=self._callbacks(validation_callbacks),
-            device=self.device_,
-            verbose=1 if self.verbose >= 2 else 0,
-            regularization=self.regularization,
-            precision=self.precision,
-        )
+        return training_parts().make_net(self, scorer, n_epochs, self._projection_lr_multiplier(),
+                                         generator, validation)
 
     def _check_convergence(self, data):
         """Warn when training left the model no better than a constant score or one class."""
@@ -675,205 +486,39 @@ class BaseRelationClassifier(ClassifierMixin, BaseEstimator, metaclass=ABCMeta):
             The estimator, with the new table.
         """
         check_is_fitted(self)
-        with _PUBLISH_LOCK:  # held throughout, so that no concurrent update is lost
-            current = _view(self)
+        with PUBLISH_LOCK:  # held throughout, so that no concurrent update is lost
+            current = view(self)
             classes, attributes = align_class_attributes(
                 class_attributes, current.seen_classes_,
                 current.class_attributes_[current._seen_mask()])
             seen_mask = np.isin(classes, current.seen_classes_)
-            self._warn_duplicate_rows(classes, attributes, seen_mask)
-            staged = _staged(current, classes_=classes, class_attributes_=attributes,
-                             unseen_classes_=classes[~seen_mask],
-                             net_=copy.deepcopy(current.net_))  # the published net is not touched
+            warn_shared_rows(classes, attributes, seen_mask)
+            new_state = staged(current, classes_=classes, class_attributes_=attributes,
+                               unseen_classes_=classes[~seen_mask],
+                               net_=copy.deepcopy(current.net_))  # the published net is not touched
             with own_torch_state():
-                staged.net_.module_.set_class_attributes(staged._scaled_attributes())
-                staged.anchors_ = staged._anchors()
-            _publish(self, staged)
+                new_state.net_.module_.set_class_attributes(new_state._scaled_attributes())
+                new_state.anchors_ = new_state._anchors()
+            publish(self, new_state)
         return self
 
-    # -- prediction ------------------------------------------------------------
-
-    @property
-    def calibration_offsets_(self):
-        """Offset subtracted from each class's relation logit, aligned with ``classes_``.
-
-        The offset (``calibration``, or ``calibration_`` when that is "auto")
-        for seen classes and 0 for unseen ones; adding it back to
-        :meth:`decision_function` gives the uncalibrated logits.
-        """
-        check_is_fitted(self)
-        offset = self.calibration_ if self.calibration == "auto" else float(self.calibration)
-        return offset * self._seen_mask()
+    # -- prediction (the public methods: RelationPredictorMixin) ----------------
 
     def _fixed_calibration(self):
         """The given offset, or 0 while ``calibration="auto"`` has not been tuned."""
         return 0.0 if self.calibration == "auto" else float(self.calibration)
 
-    def _check_X(self, X):
-        check_is_fitted(self)
-        return validate_data(self, X, reset=False, dtype=np.float32)
-
-    def _max_pairs(self):
-        return self.predict_memory_mb * 2**20 / (_BYTES_PER_PAIR_UNIT * self.hidden_units)
-
-    def _logits(self, X, calibrated=True, argmax=False, candidates=None):
-        offsets = self.calibration_offsets_ if calibrated else None
-        with torch_threads(self.n_threads_):
-            return self.net_.module_.chunked_logits(X, self._max_pairs(), offsets=offsets,
-                                                    argmax=argmax, candidates=candidates)
-
-    @reads_one_state
-    def decision_function(self, X):
-        """Relation logits of each sample against every class.
-
-        The logit is the relation module's output before the sigmoid
-        (FC2 in the paper); ``calibration`` is subtracted from the seen
-        classes' logits (see ``calibration_offsets_``). For exactly two
-        classes the scikit-learn convention applies: one column, the second
-        class's logit minus the first's.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            Samples, one row each.
-
-        Returns
-        -------
-        scores : ndarray of shape (n_samples, n_classes) or (n_samples,)
-            Columns follow ``classes_``.
-        """
-        logits = self._logits(self._check_X(X)).astype(np.float64)
-        if len(self.classes_) == 2:
-            return logits[:, 1] - logits[:, 0]
-        return logits
-
-    @reads_one_state
-    def relation_scores(self, X):
-        """The paper's similarity ``g(v, f(s))`` in [0, 1] for every class (uncalibrated).
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            Samples, one row each.
-
-        Returns
-        -------
-        scores : ndarray of shape (n_samples, n_classes)
-            Columns follow ``classes_``.
-        """
-        logits = self._logits(self._check_X(X), calibrated=False)
-        return 1.0 / (1.0 + np.exp(-logits.astype(np.float64)))
-
-    @reads_one_state
-    def predict_proba(self, X):
-        """Class probabilities: the softmax of the calibrated relation logits.
-
-        Rows sum to 1 and their argmax is ``predict``'s class.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            Samples, one row each.
-
-        Returns
-        -------
-        proba : ndarray of shape (n_samples, n_classes)
-            Columns follow ``classes_``.
-        """
-        logits = self._logits(self._check_X(X)).astype(np.float64)
-        logits -= logits.max(axis=1, keepdims=True)
-        proba = np.exp(logits)
-        return proba / proba.sum(axis=1, keepdims=True)
-
-    @reads_one_state
-    def predict(self, X, classes=None):
-        """The most related class, searched among all classes or a given subset.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            Samples, one row each.
-        classes : None, "seen", "unseen" or array-like, default=None
-            Where to search: None searches every class of the table (GZSL);
-            "unseen" only the unseen classes (conventional zero-shot
-            learning); "seen" only the seen ones; an array-like, those
-            classes of ``classes_``.
-
-        Returns
-        -------
-        y_pred : ndarray of shape (n_samples,)
-        """
-        X = self._check_X(X)
-        candidates = None if classes is None else self._candidate_index(classes)
-        return self.classes_[self._logits(X, argmax=True, candidates=candidates)]
-
-    def _candidate_index(self, classes):
-        if isinstance(classes, str):
-            if classes not in ("seen", "unseen"):
-                raise ValueError(f"classes must be None, 'seen', 'unseen' or a list of classes; "
-                                 f"got {classes!r}.")
-            chosen = self.seen_classes_ if classes == "seen" else self.unseen_classes_
-            if len(chosen) == 0:
-                raise ValueError(f"The model has no {classes} classes to search.")
-        else:
-            chosen = np.asarray(classes, dtype=self.classes_.dtype
-                                if self.classes_.dtype.kind != "U" else None)
-            unknown = np.setdiff1d(chosen, self.classes_)
-            if chosen.ndim != 1 or len(chosen) == 0:
-                raise ValueError("classes must be a non-empty 1-D list of the model's classes.")
-            if unknown.size:
-                raise ValueError(f"classes {describe_labels(unknown)} are not among the model's "
-                                 f"classes {describe_labels(self.classes_)}.")
-        return np.flatnonzero(np.isin(self.classes_, chosen))
-
-    @reads_one_state
-    def score(self, X, y, sample_weight=None):
-        """GZSL harmonic mean H of mean per-class accuracies on seen and unseen classes.
-
-        The model searches every seen class and the unseen classes present
-        in ``y`` (all unseen classes when ``y`` holds none). On a test set
-        holding every unseen class this is H of :meth:`predict`; on a
-        class-disjoint validation fold
-        (:class:`~sklearn_crnet.model_selection.GZSLSplit`) the table's real
-        unseen classes, absent from the fold, are not candidates, so the fold
-        poses the problem of its own classes, as xlsa17's validation split
-        does. When ``y`` holds only seen (or only unseen) classes, H is
-        undefined and the mean per-class accuracy over the classes present is
-        returned.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            Samples, one row each.
-        y : array-like of shape (n_samples,)
-            True labels of the samples; each must be one of ``classes_``.
-        sample_weight : array-like of shape (n_samples,), default=None
-            Weights of the samples within their class's accuracy.
-
-        Returns
-        -------
-        score : float
-        """
-        from .metrics import gzsl_scorer
-
-        check_is_fitted(self)
-        return gzsl_scorer(self, X, y, sample_weight=sample_weight)
-
-    def _seen_mask(self):
-        """Which of ``classes_`` are seen classes."""
-        return np.isin(self.classes_, self.seen_classes_)
-
     def _scaled_attributes(self, rows=None):
-        """``attribute_scaling`` applied to ``rows`` (default: the fitted table)."""
+        """The fitted ``attribute_scaling_`` applied to ``rows`` (default: the fitted table)."""
         rows = self.class_attributes_ if rows is None else rows
-        return scale_attributes(rows, self.attribute_scaling,
+        return scale_attributes(rows, self.attribute_scaling_,
                                 self.class_attributes_[self._seen_mask()])
 
     def _anchors(self):
         with torch.no_grad():
             return self.net_.module_.anchors().cpu().numpy()
 
-    # -- persistence -----------------------------------------------------------
+    # -- persistence (rules and checks: _persistence) ---------------------------
 
     @reads_one_state
     def __getstate__(self):
@@ -889,14 +534,13 @@ class BaseRelationClassifier(ClassifierMixin, BaseEstimator, metaclass=ABCMeta):
         """
         state = dict(super().__getstate__())  # object.__getstate__ gives __dict__ itself
         net = state.pop("net_", None)
-        for derived in ("anchors_", "unseen_classes_"):
+        if net is not None:
+            # Parameters are checked again on loading: refuse now what could not be loaded.
+            self._validate_params()
+        for derived in DERIVED_ATTRIBUTES:
             state.pop(derived, None)
         if net is not None:
-            state["net_state_"] = {
-                "module": {k: v.detach().cpu() for k, v in net.module_.state_dict().items()},
-                "optimizer": _to_cpu(net.optimizer_.state_dict()),
-                "history": net.history.to_list(),
-            }
+            state["net_state_"] = net_state(net)
         return state
 
     def __setstate__(self, state):
@@ -913,44 +557,24 @@ class BaseRelationClassifier(ClassifierMixin, BaseEstimator, metaclass=ABCMeta):
             The state to restore.
         """
         state = dict(state)
-        net_state = state.pop("net_state_", None)
+        saved = state.pop("net_state_", None)
         super().__setstate__(state)
-        if net_state is None:
+        if saved is None:
             return
-        from ._restore import restore_net
-
         self._validate_params()
         with own_torch_state():
-            self.net_ = restore_net(self, net_state)
+            member_states = saved_member_states(self, saved, self._scaled_attributes)
+            self.device_ = restored_device(getattr(self, "device_", "cpu"))
+            self.n_threads_ = restored_thread_count(getattr(self, "n_threads_", None))
+            n_hidden, n_features = (int(d) for d in member_states[0]["relation.anchor_fc.weight"].shape)
+            projections = [self._empty_projection(member) for member in member_states]
+            scorer = build_scorer(projections, n_features, n_hidden, self._scaled_attributes())
+            self.net_ = load_net_state(self._make_net(scorer, self.max_epochs).initialize(), saved)
         self.unseen_classes_ = self.classes_[~self._seen_mask()]
         self.anchors_ = self._anchors()
-
-    def _net_for_state(self, member_states):
-        """An initialised skorch net of the shapes in the members' states, not yet loaded."""
-        n_hidden, n_features = (int(d) for d in member_states[0]["relation.anchor_fc.weight"].shape)
-        projections = [self._empty_projection(state) for state in member_states]
-        scorer = self._scorer(projections, n_features, n_hidden, self._scaled_attributes())
-        return self._make_net(scorer, self.max_epochs).initialize()
-
-    @staticmethod
-    def _scorer(projections, n_features, n_hidden, table, generator=None):
-        """One relation scorer per projection: the scorer itself, or their ensemble."""
-        members = [RelationScorer(projection, RelationModule(n_features, n_hidden, generator=generator),
-                                  table) for projection in projections]
-        return members[0] if len(members) == 1 else EnsembleScorer(members)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.non_deterministic = False
         return tags
 
-
-def _to_cpu(value):
-    """Optimiser state with every tensor moved to the CPU."""
-    if isinstance(value, torch.Tensor):
-        return value.detach().cpu()
-    if isinstance(value, dict):
-        return {k: _to_cpu(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return type(value)(_to_cpu(v) for v in value)
-    return value

@@ -10,11 +10,12 @@ from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted
 from threadpoolctl import threadpool_limits
 
-from ._base import BaseRelationClassifier, reads_one_state, shared_arguments
+from ._base import BaseRelationClassifier, shared_arguments
 from ._docstrings import Substitution
 from ._modules import CooperationModule
+from ._persistence import check_tensor
 from ._presets import paper_params
-from ._restore import check_tensor
+from ._published_state import reads_one_state
 from ._shared_docs import SHARED_ATTRIBUTES_DOC, SHARED_PARAMETERS_DOC
 
 __all__ = ["CRNetClassifier", "field_centres"]
@@ -139,11 +140,11 @@ class CRNetClassifier(BaseRelationClassifier):
         fitted = np.asarray(getattr(self, "field_centres_", None), dtype=float)
         if fitted.shape != (n_experts, n_attributes) or not np.allclose(fitted, centres.numpy()):
             raise ValueError("field_centres_ does not match the field centres of the weights")
-        n_distinct = len(np.unique(self._scaled_attributes()[self._seen_mask()], axis=0))
-        if n_experts != min(self.K, n_distinct):
-            raise ValueError(f"the weights hold {n_experts} experts, but K={self.K} and "
-                             f"{n_distinct} distinct seen-class rows give {min(self.K, n_distinct)}")
         return CooperationModule(centres, n_features)
+
+    def _changed_projection_parameters(self):
+        n_distinct = len(np.unique(self._scaled_attributes()[self._seen_mask()], axis=0))
+        return [] if min(self.K, n_distinct) == len(self.field_centres_) else ["K"]
 
     def _projection_lr_multiplier(self):
         return self.cooperation_lr_multiplier

@@ -8,9 +8,11 @@ from torch import nn
 from torch.nn import functional as F
 from torch.nn.utils import skip_init
 
+from ._inplace_grad import linear
+
 __all__ = ["SHARED_STATE_KEYS", "CooperationModule", "EnsembleScorer", "MLPProjection", "RelationModule",
            "RelationScorer", "StackedCooperationModule", "StackedMLPProjection", "StackedRelationModule",
-           "split_ensemble_state"]
+           "build_scorer", "split_ensemble_state"]
 
 
 def _init_linear(weight, bias, fan_in, generator):
@@ -110,91 +112,6 @@ class MLPProjection(nn.Module):
         return F.relu(self.output(F.relu(self.hidden(attributes))))
 
 
-_ROW_MULTIPLE = 8  # the matrix kernels run a few rows short of a multiple of 8 far slower
-
-
-def _transposed_product(weight, rows, bias=None):
-    """``rows @ weight.T (+ bias)`` computed as ``weight @ rows.T``, shape ``(n_rows, out)``.
-
-    With 2048 x 2048 weights and a few dozen rows, MKL runs the product with
-    the large matrix on the left, untransposed, at about 1.5 times the rate of
-    ``F.linear``'s layout, and faster again when the row count is a multiple
-    of 8: rows are padded with zeros to one (zero rows add nothing to the
-    result's other rows).
-    """
-    n_rows = rows.shape[0]
-    padded = -(-n_rows // _ROW_MULTIPLE) * _ROW_MULTIPLE
-    if padded != n_rows:
-        rows = torch.cat([rows, rows.new_zeros(padded - n_rows, rows.shape[1])])
-    else:
-        rows = rows.contiguous()
-    if bias is None:
-        product = torch.mm(weight, rows.T)
-    else:
-        product = torch.addmm(bias[:, None], weight, rows.T)
-    return product[:, :n_rows].T.contiguous()
-
-
-class _LinearAccumulatingGrad(torch.autograd.Function):
-    """``F.linear`` for CPU training: faster product layouts, weight gradient written in place.
-
-    CPU only, and only while training keeps gradient buffers between steps
-    (``BatchClassesNet.zero_grad_in_place`` marks them for overwriting
-    instead of freeing them). Stock autograd would allocate a fresh
-    ``(out, in)`` gradient every step and then add it to the kept buffer; on
-    CPU the page faults of those fresh 16 MB allocations for 2048 x 2048
-    weights cost more than the product itself. Here one ``mm`` writes
-    ``grad_output.T @ input`` into a buffer marked for overwriting (no
-    zero-filling pass), or one ``addmm_`` adds it to a buffer already
-    holding this step's gradient. Without a buffer the gradient is returned
-    as usual.
-    """
-
-    @staticmethod
-    def forward(ctx, input, weight, bias):
-        ctx.save_for_backward(input, weight)
-        ctx.has_bias = bias is not None
-        return _transposed_product(weight, input, bias)
-
-    @staticmethod
-    def backward(ctx, grad_output):
-        input, weight = ctx.saved_tensors
-        grad_input = grad_weight = grad_bias = None
-        if ctx.needs_input_grad[0]:
-            grad_input = grad_output @ weight
-        if ctx.needs_input_grad[1]:
-            buffer = weight.grad
-            if buffer is not None and buffer.is_contiguous() and not torch.is_grad_enabled():
-                if getattr(weight, OVERWRITE_GRAD, False):
-                    torch.mm(grad_output.T, input, out=buffer)
-                    setattr(weight, OVERWRITE_GRAD, False)
-                else:
-                    buffer.addmm_(grad_output.T, input)
-            else:
-                grad_weight = grad_output.T @ input
-        if ctx.has_bias and ctx.needs_input_grad[2]:
-            grad_bias = grad_output.sum(0)
-        return grad_input, grad_weight, grad_bias
-
-
-OVERWRITE_GRAD = "_crnet_overwrite_grad"
-"""Attribute set on a weight whose kept gradient buffer holds a past step's gradient."""
-
-
-def _linear(layer, input):
-    """``layer(input)``, through the in-place gradient path where it pays and is exact.
-
-    The in-place path applies to float32 CPU training only: on CUDA fresh
-    allocations come from torch's caching allocator (no page faults), and
-    under autocast the product runs in a lower precision whose gradient
-    autograd must cast back.
-    """
-    if (torch.is_grad_enabled() and layer.weight.requires_grad and input.device.type == "cpu"
-            and input.dtype == torch.float32 and not torch.is_autocast_enabled("cpu")):
-        return _LinearAccumulatingGrad.apply(input, layer.weight, layer.bias)
-    return layer(input)
-
-
 class RelationModule(nn.Module):
     """FC1-ReLU-FC2 relation module on ``[anchor, feature]`` without the concatenation.
 
@@ -230,11 +147,11 @@ class RelationModule(nn.Module):
 
     def feature_part(self, features):
         """FC1's feature half ``W_v v`` of samples ``(n, Q)``, shape ``(n, H)``."""
-        return _linear(self.feature_fc, features)
+        return linear(self.feature_fc, features)
 
     def anchor_part(self, anchors):
         """FC1's anchor half ``W_a a + b`` of anchors ``(C, Q)``, shape ``(C, H)``."""
-        return _linear(self.anchor_fc, anchors)
+        return linear(self.anchor_fc, anchors)
 
     def combine(self, feature_part, anchor_part):
         """FC2 logits ``(n, C)`` of every pair from the two FC1 halves."""
@@ -256,6 +173,11 @@ class _Scorer(nn.Module):
     """
 
     n_members = 1
+
+    @property
+    def hidden_units(self):
+        """Width H of each member's relation module."""
+        return int(self.relation.output_fc.weight.shape[-1])
 
     def set_class_attributes(self, class_attributes):
         """Replace the table of class attribute rows (e.g. to add classes after training)."""
@@ -356,7 +278,7 @@ class RelationScorer(_Scorer):
         return self(features, class_index)[None]
 
     def in_place_gradient_weights(self):
-        """FC1's two weights, whose gradients take the in-place path of :func:`_linear`."""
+        """FC1's two weights, whose gradients take the in-place path (:mod:`._inplace_grad`)."""
         return [self.relation.anchor_fc.weight, self.relation.feature_fc.weight]
 
     def expert_responses(self, attributes):
@@ -557,6 +479,25 @@ class EnsembleScorer(_Scorer):
 
     def _block_logits(self, block, anchor_part):
         return self.relation.combine(self.relation.feature_part(block), anchor_part).mean(dim=0)
+
+
+def build_scorer(projections, n_features, n_hidden, class_attributes, generator=None):
+    """One relation network per projection: a :class:`RelationScorer`, or their :class:`EnsembleScorer`.
+
+    Parameters
+    ----------
+    projections : list of torch.nn.Module
+        The members' projections of attribute rows to ``n_features``-d anchors.
+    n_features, n_hidden : int
+        Feature dimension Q and width H of each relation module.
+    class_attributes : ndarray of shape (n_classes, P)
+        The (scaled) class table the scorer holds.
+    generator : torch.Generator, default=None
+        Source of the relation modules' initial weights.
+    """
+    members = [RelationScorer(projection, RelationModule(n_features, n_hidden, generator=generator),
+                              class_attributes) for projection in projections]
+    return members[0] if len(members) == 1 else EnsembleScorer(members)
 
 
 def split_ensemble_state(module_state, n_members):

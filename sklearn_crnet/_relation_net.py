@@ -8,8 +8,8 @@ from sklearn.utils._param_validation import Interval
 from ._base import BaseRelationClassifier, shared_arguments
 from ._docstrings import Substitution
 from ._modules import MLPProjection
+from ._persistence import check_tensor
 from ._presets import rn_paper_params
-from ._restore import check_tensor
 from ._shared_docs import SHARED_ATTRIBUTES_DOC, SHARED_PARAMETERS_DOC
 
 __all__ = ["RelationNetClassifier"]
@@ -78,14 +78,15 @@ class RelationNetClassifier(BaseRelationClassifier):
         if not isinstance(weight, torch.Tensor) or weight.ndim != 2:
             raise ValueError("the weights lack a 2-D 'projection.hidden.weight'")
         n_hidden, n_attributes = (int(d) for d in weight.shape)
-        if n_hidden != self.projection_hidden_units:
-            raise ValueError(f"projection_hidden_units is {self.projection_hidden_units}, but the "
-                             f"weights have {n_hidden}")
         n_features = int(module_state["relation.anchor_fc.weight"].shape[1])
         check_tensor(module_state, "projection.hidden.bias", (n_hidden,))
         check_tensor(module_state, "projection.output.weight", (n_features, n_hidden))
         check_tensor(module_state, "projection.output.bias", (n_features,))
         return MLPProjection(n_attributes, n_hidden, n_features)
+
+    def _changed_projection_parameters(self):
+        width = self.net_.module_.projection.hidden.weight.shape[-2]
+        return [] if self.projection_hidden_units == width else ["projection_hidden_units"]
 
     def _projection_lr_multiplier(self):
         return self.projection_lr_multiplier

@@ -150,6 +150,9 @@ SHARED_ATTRIBUTES_DOC = """    classes_ : ndarray of shape (n_classes,)
         Classes of the table without training samples.
     class_attributes_ : ndarray of shape (n_classes, n_attributes)
         The table's rows aligned with ``classes_`` (before scaling).
+    attribute_scaling_ : None, str or float
+        The ``attribute_scaling`` the model was fitted with; rows given to
+        :meth:`set_class_attributes` are scaled by it.
     calibration_ : float
         The offset set at fit: ``calibration``, or the one that "auto" chose.
     calibration_offsets_ : ndarray of shape (n_classes,)

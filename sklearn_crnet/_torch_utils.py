@@ -5,7 +5,7 @@ from contextlib import contextmanager
 import torch
 
 __all__ = ["REGULARIZATION_FORMS", "SMALL_STEP_FLOPS", "fused_adam_supported", "own_torch_state",
-           "resolve_device", "thread_count", "torch_threads"]
+           "relation_step_flops", "resolve_device", "thread_count", "torch_threads"]
 
 #: Adam's coupled weight decay per unit of alpha/beta, and whether the pair loss
 #: is summed, for each ``regularization`` form (see ``BatchClassesNet``).
@@ -52,6 +52,12 @@ def resolve_device(device):
 def fused_adam_supported(device):
     """Whether ``torch.optim.Adam(fused=True)`` runs on ``device`` (CUDA, and CPU since torch 2.4)."""
     return str(device).startswith(("cuda", "cpu"))
+
+
+def relation_step_flops(batch_size, n_classes, n_features, hidden_units):
+    """Approximate FLOPs of one network's relation module in one training step (forward and
+    backward of the matrix products)."""
+    return 4 * batch_size * n_features * hidden_units + 6 * n_classes * n_features * hidden_units
 
 
 def thread_count(n_threads, step_flops, device):

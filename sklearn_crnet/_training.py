@@ -1,4 +1,5 @@
-"""skorch trainer that scores each batch against the distinct classes it contains."""
+"""The skorch boundary: the trainer that scores each batch against its distinct classes, its
+callbacks, and the net an estimator's settings make."""
 
 import numpy as np
 import torch
@@ -9,8 +10,8 @@ from skorch.helper import predefined_split
 from skorch.history import History
 from tqdm.auto import tqdm
 
-from ._modules import OVERWRITE_GRAD
-from ._torch_utils import REGULARIZATION_FORMS
+from ._inplace_grad import prepare_kept_gradients, zero_unwritten_gradients
+from ._torch_utils import REGULARIZATION_FORMS, fused_adam_supported
 
 # This is the only package module that imports skorch: the names the rest of the package
 # needs are re-exported here, and the estimator imports this module only on first use.
@@ -26,6 +27,9 @@ __all__ = [
     "PenaltyWarmup",
     "ValidationHarmonicMean",
     "batch_logits_and_targets",
+    "make_net",
+    "net_inputs",
+    "training_callbacks",
 ]
 
 
@@ -275,36 +279,12 @@ class BatchClassesNet(NeuralNet):
             self.history.record("train_constant_loss", total / count)
 
     def zero_grad_in_place(self):
-        """Mark FC1's two weight-gradient buffers for overwriting; free every other gradient.
-
-        Fresh 16 MB gradients of 2048 x 2048 weights every step cost page
-        faults that, on CPU, take as long as the decomposed matrix products;
-        the in-place weight-gradient path of ``_modules._linear`` writes into
-        these kept buffers instead, overwriting a marked buffer, so that no
-        pass zero-fills them. The other gradients are small: autograd writes
-        them fresh, which saves adding them into zeroed buffers.
-        """
-        kept = self._kept_gradients()
+        """Prepare the gradients for a step by the in-place protocol (:mod:`._inplace_grad`)."""
         in_place = torch.device(self.device).type == "cpu" and self.precision == "float32"
-        for param in kept:
-            if in_place:
-                setattr(param, OVERWRITE_GRAD, True)
-            else:  # autograd adds into the buffer (CUDA, autocast): it must hold zeros
-                param.grad.zero_()
-        for group in self.optimizer_.param_groups:
-            for param in group["params"]:
-                if param.grad is not None and not any(param is k for k in kept):
-                    param.grad = None
+        prepare_kept_gradients(self._kept_gradients(), self.module_.parameters(), in_place)
 
     def _kept_gradients(self):
         return [param for param in self.module_.in_place_gradient_weights() if param.grad is not None]
-
-    def _zero_unwritten_gradients(self):
-        """Zero kept buffers that this step's backward pass did not write (a weight left unused)."""
-        for param in self._kept_gradients():
-            if getattr(param, OVERWRITE_GRAD, False):
-                param.grad.zero_()
-                setattr(param, OVERWRITE_GRAD, False)
 
     def _zero_grad_optimizer(self, set_to_none=None):
         self.zero_grad_in_place()
@@ -323,7 +303,7 @@ class BatchClassesNet(NeuralNet):
                 "and attributes (e.g. StandardScaler, attribute_scaling='l2')."
             )
         loss.backward()
-        self._zero_unwritten_gradients()
+        zero_unwritten_gradients(self._kept_gradients())
         return {"loss": loss, "y_pred": logits}
 
     def validation_step(self, batch, **fit_params):
@@ -378,3 +358,96 @@ def _raised_by_callback(exc):
     while tb is not None and tb.tb_next is not None:
         tb = tb.tb_next
     return tb is not None and isinstance(tb.tb_frame.f_locals.get("self"), Callback)
+
+
+def net_inputs(X, sample_weight):
+    """The ``X`` of a :class:`BatchClassesNet`: features and per-sample weights."""
+    return {"features": X, "sample_weight": np.asarray(sample_weight, dtype=np.float32)}
+
+
+def make_net(estimator, scorer, n_epochs, projection_lr_multiplier, generator=None, validation=None):
+    """The :class:`BatchClassesNet` that trains ``scorer`` with ``estimator``'s settings.
+
+    Parameters
+    ----------
+    estimator : BaseRelationClassifier
+        Supplies its parameters and the fitted ``lr_`` and ``device_``.
+    scorer : RelationScorer or EnsembleScorer
+        The module to train.
+    n_epochs : int
+        Epochs to train for (at most, with validation).
+    projection_lr_multiplier : float
+        The projection's learning rate is ``lr_`` times this.
+    generator : torch.Generator, default=None
+        Draws the order of the training batches.
+    validation : tuple (X_val, y_val, monitor), default=None
+        Validation samples (encoded labels) and the callback that records
+        their H as ``valid_H``; training stops after ``patience`` epochs
+        without a better one.
+
+    Returns
+    -------
+    net : BatchClassesNet
+        Not yet initialised.
+    """
+    train_split = None
+    scheduled = []
+    if validation is not None:
+        X_val, y_val, monitor = validation
+        train_split = predefined_split(Dataset(net_inputs(X_val, np.ones(len(y_val))), y_val))
+        scheduled = [
+            ("valid_H", monitor),
+            ("early_stopping", EarlyStopping(monitor="valid_H", lower_is_better=False,
+                                             patience=estimator.patience, load_best=False)),
+        ]
+    if estimator.penalty_warmup > 0 and (estimator.alpha > 0 or estimator.beta > 0):
+        # The schedule is a share of max_epochs, not of n_epochs, so that the final
+        # fit after early stopping follows the schedule its epochs were chosen with.
+        scheduled.append(("penalty_warmup",
+                          PenaltyWarmup(estimator.penalty_warmup * estimator.max_epochs)))
+    decay, _ = REGULARIZATION_FORMS[estimator.regularization]
+    return BatchClassesNet(
+        module=scorer,
+        criterion=torch.nn.MSELoss,  # unused: BatchClassesNet.pair_loss computes the loss
+        optimizer=torch.optim.Adam,
+        optimizer__fused=fused_adam_supported(estimator.device_),
+        optimizer__weight_decay=decay * estimator.beta,
+        optimizer__param_groups=[("*projection.*", {
+            "lr": estimator.lr_ * projection_lr_multiplier, "weight_decay": decay * estimator.alpha})],
+        lr=estimator.lr_,
+        max_epochs=n_epochs,
+        batch_size=estimator.batch_size,
+        iterator_train=BatchSlicer,
+        iterator_valid=BatchSlicer,
+        iterator_train__shuffle=True,
+        iterator_train__generator=generator,
+        train_split=train_split,
+        callbacks=training_callbacks(estimator.callbacks, estimator.verbose, scheduled),
+        device=estimator.device_,
+        verbose=1 if estimator.verbose >= 2 else 0,
+        regularization=estimator.regularization,
+        precision=estimator.precision,
+    )
+
+
+def training_callbacks(user_callbacks, verbose, scheduled=()):
+    """The named callbacks of a training run: progress bar, ``scheduled``, then the user's.
+
+    Raises ``TypeError`` naming the first item of ``user_callbacks`` that is
+    neither a skorch ``Callback`` (instance or class) nor a ``(name, callback)`` pair.
+    """
+    callbacks = [("progress", EpochProgressBar())] if verbose == 1 else []
+    callbacks += list(scheduled)
+    for i, callback in enumerate(user_callbacks or []):
+        if isinstance(callback, tuple):
+            callbacks.append(callback)
+        elif isinstance(callback, Callback) or (isinstance(callback, type)
+                                                 and issubclass(callback, Callback)):
+            callbacks.append((f"user_{i}_{getattr(callback, '__name__', type(callback).__name__)}",
+                              callback))
+        else:
+            raise TypeError(
+                f"callbacks must hold skorch Callback instances or (name, callback) pairs; "
+                f"item {i} is {type(callback).__name__}."
+            )
+    return callbacks

@@ -53,16 +53,17 @@ from ._torch_utils import resolve_device
 __all__ = ["FORMAT_VERSION", "load_model", "save_model"]
 
 FORMAT_NAME = "sklearn-crnet-model"
-FORMAT_VERSION = 6
+FORMAT_VERSION = 7
 _ESTIMATORS = {cls.__name__: cls for cls in (CRNetClassifier, RelationNetClassifier)}
 _MEMBERS = ("metadata.json", "weights.pt", "checksum")
 _FIT_ONLY_PARAMS = ("callbacks", "validation_split")
 #: Fitted attributes a file may hold, and those it must hold.
-_FITTED = ("classes_", "seen_classes_", "class_attributes_", "field_centres_", "n_features_in_",
+_FITTED = ("classes_", "seen_classes_", "class_attributes_", "attribute_scaling_", "field_centres_",
+           "n_features_in_",
            "feature_names_in_", "n_iter_", "best_epoch_", "validation_scores_", "device_",
            "n_threads_", "lr_", "calibration_")
-_REQUIRED = ("classes_", "seen_classes_", "class_attributes_", "n_features_in_", "n_iter_", "lr_",
-             "calibration_")
+_REQUIRED = ("classes_", "seen_classes_", "class_attributes_", "attribute_scaling_", "n_features_in_",
+             "n_iter_", "lr_", "calibration_")
 _MIN_MEMBER_CAP = 2**20  # bytes a member may always unpack to
 _EXPANSION_CAP = 16  # beyond that, at most this multiple of the archive's size
 

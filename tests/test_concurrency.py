@@ -163,9 +163,9 @@ def test_a_load_that_fails_after_every_file_check_names_the_environment(syntheti
                                         class_attributes=synthetic.class_attributes)
     path = save_model(model, tmp_path / "model.crnet")
 
-    def unavailable(self, member_states):
+    def unavailable(self, module_state):
         raise RuntimeError("no kernel for this operation here")
 
-    monkeypatch.setattr(CRNetClassifier, "_net_for_state", unavailable)
+    monkeypatch.setattr(CRNetClassifier, "_empty_projection", unavailable)
     with pytest.raises(RuntimeError, match=r"passed the file checks .* may be this environment"):
         load_model(path)

@@ -163,9 +163,6 @@ CRAFTED = {  # case: (edit of the metadata dict, expected reason)
     "older format": ({"format_version": FORMAT_VERSION - 1},
                      f"reads version {FORMAT_VERSION} only: fit and save the model again"),
     "foreign estimator": ({"estimator": "os.system"}, "unknown estimator 'os.system'"),
-    "hidden units not the weights'": ({"params__hidden_units": 7}, "hidden_units is 7, but the weights"),
-    "huge hidden units": ({"params__hidden_units": 10**9}, "hidden_units is 1000000000"),
-    "huge K": ({"params__K": 10**9}, "the weights hold 3 experts"),
     "unknown parameter": ({"params__exec": "rm -rf /"}, "missing or unknown"),
     "missing parameter": ({"params__lr": KeyError}, "missing or unknown"),
     "invalid parameter value": ({"params__batch_size": -3}, "'batch_size' parameter"),
@@ -193,7 +190,18 @@ CRAFTED = {  # case: (edit of the metadata dict, expected reason)
     "float labels with text": ({"fitted__classes_": {"kind": "float", "shape": [20],
                                                      "values": ["x"] * 20}}, "not a valid float"),
     "not an object": (None, "not a sklearn-crnet model file"),
+    "unknown attribute scaling": ({"fitted__attribute_scaling_": "max"}, "attribute_scaling_ must be"),
+    "negative attribute scaling": ({"fitted__attribute_scaling_": -2.0}, "attribute_scaling_ must be"),
+    "zero learning rate": ({"fitted__lr_": 0.0}, "lr_ must be a positive number"),
+    "negative thread count": ({"fitted__n_threads_": -3}, "n_threads_ must be None or a positive"),
 }
+
+
+def test_a_stored_thread_count_never_exceeds_this_machines_cpus(saved, tmp_path):
+    _, good = saved
+    meta = _edited(_metadata(good), fitted__n_threads_=100_000)
+    loaded = load_model(_write(tmp_path / "threads.crnet", metadata=meta, source=good))
+    assert loaded.n_threads_ == os.cpu_count()
 
 
 @pytest.mark.parametrize("case", sorted(CRAFTED))

@@ -1,6 +1,5 @@
 """The Relation Network baseline (``_relation_net.py``): the same estimator with another projection."""
 
-import pytest
 
 from sklearn_crnet import CRNetClassifier, RelationNetClassifier
 from sklearn_crnet._base import BaseRelationClassifier
@@ -20,15 +19,3 @@ def test_rn_shares_the_estimator_and_differs_in_projection(synthetic):
     assert isinstance(cr.net_.module_.projection, CooperationModule)
     assert type(rn.net_.module_.relation) is type(cr.net_.module_.relation)
     assert rn.predict_proba(synthetic.X_test).shape == (len(synthetic.X_test), 20)
-
-
-
-
-def test_projection_width_is_checked_against_saved_weights(synthetic):
-    rn = RelationNetClassifier(projection_hidden_units=8, **FAST).fit(
-        synthetic.X_train, synthetic.y_train, class_attributes=synthetic.class_attributes)
-    state = rn.__getstate__()
-    state["projection_hidden_units"] = 9
-    restored = RelationNetClassifier.__new__(RelationNetClassifier)
-    with pytest.raises(ValueError, match="projection_hidden_units is 9, but the weights have 8"):
-        restored.__setstate__(state)

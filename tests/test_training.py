@@ -11,7 +11,8 @@ from sklearn.exceptions import ConvergenceWarning
 from skorch.callbacks import Callback, EarlyStopping
 
 from sklearn_crnet import CRNetClassifier
-from sklearn_crnet._modules import OVERWRITE_GRAD, CooperationModule, RelationModule, RelationScorer
+from sklearn_crnet._inplace_grad import OVERWRITE_GRAD, zero_unwritten_gradients
+from sklearn_crnet._modules import CooperationModule, RelationModule, RelationScorer
 from sklearn_crnet._training import BatchClassesNet, BatchSlicer, batch_logits_and_targets
 from sklearn_crnet.datasets import load_digits_gzsl
 from sklearn_crnet.metrics import harmonic_mean_score
@@ -281,7 +282,7 @@ def test_a_marked_buffer_that_backward_leaves_unwritten_is_zeroed():
     weight.grad.fill_(0.5)  # stale: nothing in the next backward uses this weight
     loss = net.module_.relation.anchor_part(torch.randn(3, 5)).sum()
     loss.backward()
-    net._zero_unwritten_gradients()
+    zero_unwritten_gradients([weight])
     assert torch.count_nonzero(weight.grad) == 0
 
 

@@ -1,5 +1,15 @@
-"""Rebuilding a fitted estimator's skorch net from saved weights, with every consistency check."""
+"""The one home of a fitted estimator's persistence: its net reduced to tensors, and restored.
 
+``__getstate__`` of an estimator replaces its skorch net by :func:`net_state`
+(tensors on the CPU, the optimiser's state, the history) and drops the
+attributes in :data:`DERIVED_ATTRIBUTES`; ``__setstate__`` checks the saved
+weights against the fitted attributes with :func:`saved_member_states`,
+builds an empty net of their shapes and fills it with :func:`load_net_state`.
+``io`` writes and reads the same state without pickle.
+"""
+
+import math
+import os
 import warnings
 from numbers import Real
 
@@ -10,7 +20,12 @@ from ._attributes import check_distinct_labels
 from ._modules import split_ensemble_state
 from ._torch_utils import resolve_device
 
-__all__ = ["check_tensor", "restore_net"]
+__all__ = ["DERIVED_ATTRIBUTES", "check_tensor", "load_net_state", "net_state", "restored_device",
+           "restored_thread_count",
+           "saved_member_states"]
+
+#: Fitted attributes left out of a saved state and rebuilt on loading.
+DERIVED_ATTRIBUTES = ("anchors_", "unseen_classes_")
 
 _RELATION_SHAPES = {  # key: shape in terms of H (hidden units) and Q (features)
     "relation.anchor_fc.weight": ("H", "Q"),
@@ -67,6 +82,14 @@ def _check_fitted_attributes(model, n_features, n_classes, n_attributes):
     if not isinstance(model.n_features_in_, (int, np.integer)) or model.n_features_in_ != n_features:
         raise ValueError(f"n_features_in_ is {model.n_features_in_!r}, but the weights take "
                          f"{n_features} features")
+    scaling = getattr(model, "attribute_scaling_", "missing")
+    if not (scaling is None or (isinstance(scaling, str) and scaling in ("l2", "standard")) or (
+            isinstance(scaling, Real) and not isinstance(scaling, bool) and 0 < scaling < math.inf)):
+        raise ValueError(f'attribute_scaling_ must be None, "l2", "standard" or a positive number; '
+                         f"got {scaling!r}")
+    lr = getattr(model, "lr_", None)
+    if isinstance(lr, bool) or not isinstance(lr, Real) or not 0 < lr < math.inf:
+        raise ValueError(f"lr_ must be a positive number; got {lr!r}")
     offset = getattr(model, "calibration_", None)
     if isinstance(offset, bool) or not isinstance(offset, Real) or not np.isfinite(offset):
         raise ValueError(f"calibration_ must be a finite number; got {offset!r}")
@@ -75,14 +98,41 @@ def _check_fitted_attributes(model, n_features, n_classes, n_attributes):
         raise ValueError("feature_names_in_ does not name every feature")
 
 
-def _member_states(model, module_state):
-    """The state dict of each member network (an ensemble stacks them on axis 0)."""
-    if model.ensemble_size == 1:
+def net_state(net):
+    """A fitted skorch net reduced to its weights, the optimiser's state and the history, on the CPU."""
+    return {
+        "module": {k: v.detach().cpu() for k, v in net.module_.state_dict().items()},
+        "optimizer": _to_cpu(net.optimizer_.state_dict()),
+        "history": net.history.to_list(),
+    }
+
+
+def _to_cpu(value):
+    """Optimiser state with every tensor moved to the CPU."""
+    if isinstance(value, torch.Tensor):
+        return value.detach().cpu()
+    if isinstance(value, dict):
+        return {k: _to_cpu(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return type(value)(_to_cpu(v) for v in value)
+    return value
+
+
+def _split_members(module_state):
+    """The state dict of each member network: an ensemble stacks its members on axis 0."""
+    anchor_weight = module_state.get("relation.anchor_fc.weight")
+    if not isinstance(anchor_weight, torch.Tensor) or anchor_weight.ndim not in (2, 3):
+        raise ValueError("the weights lack a 2-D (one network) or 3-D (an ensemble) "
+                         "'relation.anchor_fc.weight'")
+    if anchor_weight.ndim == 2:
         return [module_state]
-    return split_ensemble_state(module_state, model.ensemble_size)
+    n_members = int(anchor_weight.shape[0])
+    if n_members < 2:
+        raise ValueError(f"the weights stack {n_members} member networks; an ensemble has at least 2")
+    return split_ensemble_state(module_state, n_members)
 
 
-def _check_member(model, module_state):
+def _check_member(model, module_state, scaled_table):
     """Check one member network's weights against each other and the fitted attributes."""
     anchor_weight = module_state.get("relation.anchor_fc.weight")
     table = module_state.get("class_attributes")
@@ -96,56 +146,75 @@ def _check_member(model, module_state):
     for key, shape in _RELATION_SHAPES.items():
         check_tensor(module_state, key, tuple(sizes.get(d, d) for d in shape))
     check_tensor(module_state, "class_attributes", (n_classes, n_attributes))
-    if n_hidden != model.hidden_units:
-        raise ValueError(f"hidden_units is {model.hidden_units}, but the weights have {n_hidden}")
     _check_fitted_attributes(model, n_features, n_classes, n_attributes)
-    scaled = model._scaled_attributes()
-    if not np.allclose(scaled, table.numpy(), rtol=1e-5, atol=1e-6):
+    if not np.allclose(scaled_table(), table.numpy(), rtol=1e-5, atol=1e-6):
         raise ValueError("class_attributes_ does not match the table stored with the weights")
 
 
-def restore_net(model, net_state):
-    """The skorch net of a fitted ``model``, rebuilt from ``net_state`` (see ``__getstate__``).
+def saved_member_states(model, saved, scaled_table):
+    """Each member network's saved weights, checked against each other and ``model``'s fitted attributes.
 
     Shapes are read from the weights, so nothing larger than the weights
-    themselves is allocated, and every fitted attribute is checked against
-    them. Raises ``ValueError`` naming the first inconsistency.
+    themselves is allocated. Raises ``ValueError`` naming the first
+    inconsistency.
 
     Parameters
     ----------
     model : BaseRelationClassifier
-        The estimator, with parameters and fitted attributes set.
-    net_state : dict
-        ``module`` (state dict), and optionally ``optimizer`` and ``history``.
+        The estimator, with its fitted attributes set.
+    saved : dict
+        A state made by :func:`net_state` (``module``, and optionally
+        ``optimizer`` and ``history``).
+    scaled_table : callable
+        Returns the fitted class table after ``attribute_scaling``; called
+        once the fitted attributes have passed their checks.
 
     Returns
     -------
-    net : BatchClassesNet
+    member_states : list of dict
+        One state dict per member network (one for a single network).
     """
-    module_state = net_state.get("module") if isinstance(net_state, dict) else None
+    module_state = saved.get("module") if isinstance(saved, dict) else None
     if not isinstance(module_state, dict):
         raise ValueError("the saved state holds no module weights")
-    member_states = _member_states(model, module_state)
+    member_states = _split_members(module_state)
     for member_state in member_states:
-        _check_member(model, member_state)
+        _check_member(model, member_state, scaled_table)
+    return member_states
 
-    device = getattr(model, "device_", "cpu")
+
+def restored_thread_count(n_threads):
+    """The fitted thread count ``n_threads`` checked, and at most this machine's CPU count."""
+    if n_threads is None:
+        return None
+    if isinstance(n_threads, bool) or not isinstance(n_threads, (int, np.integer)) or n_threads < 1:
+        raise ValueError(f"n_threads_ must be None or a positive integer; got {n_threads!r}")
+    return min(int(n_threads), os.cpu_count() or 1)
+
+
+def restored_device(device):
+    """The device a model saved on ``device`` is restored on: the CPU when CUDA is missing here."""
     if not isinstance(device, str):
         raise ValueError(f"device_ must be a string; got {device!r}")
     if device.startswith("cuda") and not torch.cuda.is_available():
         warnings.warn(f"The model was trained on {device}, which is not available here; it is "
-                      "loaded on the CPU.", UserWarning, stacklevel=3)
+                      "loaded on the CPU.", UserWarning, stacklevel=4)
         device = "cpu"
-    model.device_ = resolve_device(device)
-    net = model._net_for_state(member_states)
+    return resolve_device(device)
+
+
+def load_net_state(net, saved):
+    """Fill the initialised ``net`` (built to the saved shapes) with the ``saved`` state; returns it."""
+    module_state = saved["module"]
     unexpected = set(module_state) - set(net.module_.state_dict())
     if unexpected:
         raise ValueError(f"the weights hold unexpected entries {sorted(unexpected)[:5]}")
-    net.module_.load_state_dict({k: v.to(model.device_) for k, v in module_state.items()})
-    optimizer_state = net_state.get("optimizer")
+    device = next(net.module_.parameters()).device
+    net.module_.load_state_dict({k: v.to(device) for k, v in module_state.items()})
+    optimizer_state = saved.get("optimizer")
     if optimizer_state is not None:
         net.optimizer_.load_state_dict(optimizer_state)
-    history = net_state.get("history")
+    history = saved.get("history")
     if history is not None:
         from ._training import History
 

@@ -8,6 +8,7 @@ import scipy.sparse as sp
 __all__ = [
     "ClassAttributes",
     "align_class_attributes",
+    "check_rows_representable",
     "check_distinct_labels",
     "describe_labels",
     "encode_labels",
@@ -360,13 +361,24 @@ def scale_attributes(attributes, scaling, reference_rows):
     -------
     scaled : ndarray of shape (n_classes, P)
     """
-    if scaling is None:
-        return attributes.copy()
-    if isinstance(scaling, str) and scaling == "l2":
-        norms = np.linalg.norm(attributes, axis=1, keepdims=True)
-        return attributes / np.where(norms == 0, 1.0, norms)
-    if isinstance(scaling, str) and scaling == "standard":
-        mean = reference_rows.mean(axis=0)
-        std = reference_rows.std(axis=0)
-        return (attributes - mean) / np.where(std == 0, 1.0, std)
-    return attributes * float(scaling)
+    with np.errstate(over="ignore", invalid="ignore"):
+        if scaling is None:
+            return attributes.copy()
+        if isinstance(scaling, str) and scaling == "l2":
+            norms = np.linalg.norm(attributes, axis=1, keepdims=True)
+            return attributes / np.where(norms == 0, 1.0, norms)
+        if isinstance(scaling, str) and scaling == "standard":
+            mean = reference_rows.mean(axis=0)
+            std = reference_rows.std(axis=0)
+            return (attributes - mean) / np.where(std == 0, 1.0, std)
+        return attributes * float(scaling)
+
+
+def check_rows_representable(classes, rows, what="after attribute_scaling"):
+    """Raise ``ValueError`` naming the classes whose ``rows`` are not finite in float32."""
+    with np.errstate(over="ignore"):
+        finite = np.isfinite(np.asarray(rows, dtype=np.float32)).all(axis=1)
+    if not finite.all():
+        raise ValueError(
+            f"The attribute rows of classes {describe_labels(np.asarray(classes)[~finite])} are not "
+            f"finite float32 numbers {what}; scale them down (e.g. attribute_scaling='l2').")

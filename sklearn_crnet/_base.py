@@ -11,10 +11,10 @@ import torch
 from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context, clone
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
+from sklearn.utils._param_validation import HasMethods, Interval, InvalidParameterError, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
-from ._attributes import align_class_attributes, describe_labels, scale_attributes
+from ._attributes import align_class_attributes, check_rows_representable, describe_labels, scale_attributes
 from ._modules import build_scorer
 from ._persistence import (
     DERIVED_ATTRIBUTES,
@@ -45,10 +45,10 @@ _CONVERGENCE_SAMPLE = 1000  # training samples predicted to detect a collapsed m
 #: ``AUTO_LR_MAX``. Adam moves every weight by about lr per step, so a unit's
 #: input changes in proportion to lr times the width of its input; wider
 #: features need a smaller rate, or the relation module's units die in the
-#: first steps. The constant was chosen by the defaults study (docs/defaults.rst).
+#: first steps. The constant's rule and table: docs/defaults.rst.
 AUTO_LR_SCALE = 0.2
-#: The rule is not extrapolated to rates above the one the study chose for its
-#: narrowest problem (64 features): with fewer features the rate stays there.
+#: The rule is not extrapolated above the rate of its narrowest studied problem
+#: (64 features): with fewer features the rate stays there.
 AUTO_LR_MAX = AUTO_LR_SCALE / 64
 
 #: ``calibration="auto"``: folds of ``GZSLSplit`` (its default share of held-out
@@ -194,6 +194,15 @@ class BaseRelationClassifier(RelationPredictorMixin, ClassifierMixin, BaseEstima
         """
         return cls(**{**cls._paper_params(name), **overrides})
 
+    def _validate_params(self):
+        """Check every parameter against ``_parameter_constraints``; booleans are not numbers."""
+        for name, constraints in self._parameter_constraints.items():
+            value = getattr(self, name)
+            if isinstance(value, (bool, np.bool_)) and "boolean" not in constraints and name != "verbose":
+                raise InvalidParameterError(
+                    f"The {name!r} parameter of {type(self).__name__} must not be a boolean; got {value!r}.")
+        super()._validate_params()
+
     # -- the subclass contract -------------------------------------------------
 
     @staticmethod
@@ -305,6 +314,7 @@ class BaseRelationClassifier(RelationPredictorMixin, ClassifierMixin, BaseEstima
         self.lr_ = (min(AUTO_LR_SCALE / data.X.shape[1], AUTO_LR_MAX) if self.lr == "auto"
                     else float(self.lr))
         scaled = self._scaled_attributes()
+        check_rows_representable(data.classes, scaled)
         n_classes_per_batch = min(int(data.seen_mask.sum()), self.batch_size)
         n_features, n_attributes = data.X.shape[1], data.attributes.shape[1]
         flops = self.ensemble_size * (
@@ -435,7 +445,13 @@ class BaseRelationClassifier(RelationPredictorMixin, ClassifierMixin, BaseEstima
         net, _ = self._train(part, scaled, seed, self.max_epochs,
                              validation=(data.X[val], data.y[val], monitor))
         scores = np.asarray(net.history[:, "valid_H"], dtype=float)
-        return int(np.argmax(scores)) + 1, scores
+        if np.isnan(scores).all():
+            warnings.warn(
+                "early_stopping: validation H is undefined at every epoch (the validation part "
+                "needs samples of both training and validation classes); training for "
+                f"max_epochs={self.max_epochs} instead.", UserWarning, stacklevel=4)
+            return self.max_epochs, scores
+        return int(np.nanargmax(scores)) + 1, scores
 
     def _make_net(self, scorer, n_epochs, generator=None, validation=None):
         """The skorch net that trains ``scorer`` with this estimator's settings."""
@@ -496,8 +512,10 @@ class BaseRelationClassifier(RelationPredictorMixin, ClassifierMixin, BaseEstima
             new_state = staged(current, classes_=classes, class_attributes_=attributes,
                                unseen_classes_=classes[~seen_mask],
                                net_=copy.deepcopy(current.net_))  # the published net is not touched
+            scaled = new_state._scaled_attributes()
+            check_rows_representable(classes, scaled)
             with own_torch_state():
-                new_state.net_.module_.set_class_attributes(new_state._scaled_attributes())
+                new_state.net_.module_.set_class_attributes(scaled)
                 new_state.anchors_ = new_state._anchors()
             publish(self, new_state)
         return self
@@ -515,8 +533,11 @@ class BaseRelationClassifier(RelationPredictorMixin, ClassifierMixin, BaseEstima
                                 self.class_attributes_[self._seen_mask()])
 
     def _anchors(self):
+        """The classes' feature anchors; ``ValueError`` names classes whose anchor overflows."""
         with torch.no_grad():
-            return self.net_.module_.anchors().cpu().numpy()
+            anchors = self.net_.module_.anchors().cpu().numpy()
+        check_rows_representable(self.classes_, anchors, "as feature anchors of this model")
+        return anchors
 
     # -- persistence (rules and checks: _persistence) ---------------------------
 

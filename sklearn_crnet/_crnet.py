@@ -81,9 +81,9 @@ class CRNetClassifier(BaseRelationClassifier):
         a warning (``field_centres_`` has one row per expert).
     cooperation_lr_multiplier : float, default=1.0
         The cooperation module learns at ``lr * cooperation_lr_multiplier``.
-        The authors' code uses 5 (so does :meth:`from_paper`); the defaults
-        study on the current code found 1 and 5 level on validation digits
-        and kept the one its rule ranked first (``docs/defaults.rst``).
+        The authors' code uses 5 (so does :meth:`from_paper`); 1 and 5 score
+        level on validation digits, and 1 ranks first by the defaults rule
+        (``docs/defaults.rst``).
 {shared_parameters}    Attributes
     ----------
     field_centres_ : ndarray of shape (n_experts, n_attributes)

@@ -6,7 +6,7 @@ from numbers import Real
 import numpy as np
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from ._attributes import describe_labels
+from ._attributes import describe_labels, label_kind
 from ._published_state import reads_one_state
 from ._torch_utils import torch_threads
 
@@ -156,16 +156,22 @@ class RelationPredictorMixin:
             chosen = self.seen_classes_ if classes == "seen" else self.unseen_classes_
             if len(chosen) == 0:
                 raise ValueError(f"The model has no {classes} classes to search.")
-        else:
-            chosen = np.asarray(classes, dtype=self.classes_.dtype
-                                if self.classes_.dtype.kind != "U" else None)
-            unknown = np.setdiff1d(chosen, self.classes_)
-            if chosen.ndim != 1 or len(chosen) == 0:
-                raise ValueError("classes must be a non-empty 1-D list of the model's classes.")
-            if unknown.size:
-                raise ValueError(f"classes {describe_labels(unknown)} are not among the model's "
-                                 f"classes {describe_labels(self.classes_)}.")
-        return np.flatnonzero(np.isin(self.classes_, chosen))
+            return np.flatnonzero(np.isin(self.classes_, chosen))
+        try:
+            chosen = np.asarray(classes, dtype=object)
+        except ValueError:  # ragged nesting
+            chosen = None
+        if chosen is None or chosen.ndim != 1 or len(chosen) == 0:
+            raise ValueError("classes must be a non-empty 1-D list of the model's classes.")
+        # A label matches a class of the same kind only: 1.5, "1" or True never stand for 1.
+        position = {(label_kind(c), c): i for i, c in enumerate(self.classes_.tolist())}
+        keys = [(label_kind(c), c.item() if isinstance(c, np.generic) else c) if label_kind(c) != "other"
+                else None for c in chosen.tolist()]
+        unknown = [c for key, c in zip(keys, chosen.tolist(), strict=True) if key not in position]
+        if unknown:
+            raise ValueError(f"classes {describe_labels(unknown)} are not among the model's "
+                             f"classes {describe_labels(self.classes_)} (labels must match in type too).")
+        return np.unique([position[key] for key in keys])
 
     @reads_one_state
     def score(self, X, y, sample_weight=None):

@@ -29,9 +29,9 @@ class RelationNetClassifier(BaseRelationClassifier):
     ----------
     projection_hidden_units : int, default=1024
         Width of the projection's hidden layer (the published RN code uses
-        1024 for AwA and 1200 for CUB; see :meth:`from_paper`). The defaults
-        study chose 1024: higher validation H on its 2048-d problem, lower on
-        the digits, higher in their mean (``docs/defaults.rst``).
+        1024 for AwA and 1200 for CUB; see :meth:`from_paper`). 1024 has the
+        higher mean validation H over the digits and a 2048-d synthetic
+        problem (``docs/defaults.rst``).
     projection_lr_multiplier : float, default=1.0
         The projection learns at ``lr * projection_lr_multiplier``.
 {shared_parameters}    Attributes

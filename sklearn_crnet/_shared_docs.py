@@ -37,8 +37,8 @@ SHARED_PARAMETERS_DOC = """    alpha : float, default=<default:alpha>
         as the authors' code does (``from_paper`` sets 0). ``warm_start``
         continues with the full penalty; after ``early_stopping`` the final
         fit follows the same schedule, so with ``best_epoch_`` inside the
-        ramp it ends below the full penalty. The value was chosen on
-        training objectives (docs/defaults.rst, "Penalty warm-up").
+        ramp it ends below the full penalty. The default's rule and table:
+        docs/defaults.rst, "Penalty warm-up".
     hidden_units : int, default=<default:hidden_units>
         Width of each network's relation module FC1. The paper uses 2048
         for 2048-d ResNet features (see ``from_paper``).

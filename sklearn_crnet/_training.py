@@ -316,10 +316,10 @@ class BatchClassesNet(NeuralNet):
     def train(self, X, y, epochs=None):
         """Train for ``epochs`` (``max_epochs`` when None), continuing from the current weights.
 
-        Unlike ``partial_fit``, a KeyboardInterrupt from the user (Ctrl-C) is
-        not swallowed, so that the estimator can restore its previous state;
-        one raised by a callback (skorch's ``EarlyStopping``) ends training
-        normally, as in skorch.
+        A KeyboardInterrupt propagates (a Ctrl-C, or one raised by any
+        callback), so that the estimator keeps its previous state; only the
+        one that skorch's ``EarlyStopping`` (or a subclass) raises in its
+        ``on_epoch_end`` ends training normally.
 
         Parameters
         ----------
@@ -340,24 +340,24 @@ class BatchClassesNet(NeuralNet):
         try:
             self.fit_loop(X, y, epochs=epochs)
         except KeyboardInterrupt as exc:
-            if not _raised_by_callback(exc):
+            if not _raised_by_early_stopping(exc):
                 raise
         finally:
             self.notify("on_train_end", X=X, y=y)
         return self
 
 
-def _raised_by_callback(exc):
-    """Whether a KeyboardInterrupt was raised by a skorch callback, skorch's way to stop training.
+def _raised_by_early_stopping(exc):
+    """Whether a KeyboardInterrupt was raised by ``EarlyStopping.on_epoch_end``, skorch's way to stop.
 
-    skorch's ``EarlyStopping`` ends training by raising KeyboardInterrupt in
-    its ``on_epoch_end``; a Ctrl-C from the user arrives wherever Python is
-    at the time, almost always inside the training step.
+    A Ctrl-C arrives wherever Python is at the time: in the training step or
+    in any callback, whose frames this test does not accept.
     """
     tb = exc.__traceback__
     while tb is not None and tb.tb_next is not None:
         tb = tb.tb_next
-    return tb is not None and isinstance(tb.tb_frame.f_locals.get("self"), Callback)
+    return (tb is not None and tb.tb_frame.f_code.co_name == "on_epoch_end"
+            and isinstance(tb.tb_frame.f_locals.get("self"), EarlyStopping))
 
 
 def net_inputs(X, sample_weight):

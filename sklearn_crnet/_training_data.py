@@ -77,7 +77,16 @@ def validate_training_data(estimator, X, y, class_attributes, sample_weight):
 
 def warn_shared_rows(classes, attributes, seen_mask):
     """Warn about classes whose attribute row equals a seen class's: they share its anchor."""
-    seen_rows = {tuple(row) for row in attributes[seen_mask].tolist()}
+    by_row = {}
+    for label, row in zip(classes[seen_mask].tolist(), attributes[seen_mask].tolist(), strict=True):
+        by_row.setdefault(tuple(row), []).append(label)
+    for labels in by_row.values():
+        if len(labels) > 1:
+            warnings.warn(
+                f"Seen classes {describe_labels(labels)} share one attribute row, so they get one "
+                "anchor and the model cannot tell them apart: give each class its own row.",
+                UserWarning, stacklevel=4)
+    seen_rows = set(by_row)
     clashes = [label for label, row, seen in zip(classes.tolist(), attributes.tolist(), seen_mask,
                                                   strict=True) if not seen and tuple(row) in seen_rows]
     if clashes:

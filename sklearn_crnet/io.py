@@ -6,17 +6,18 @@ A saved model is a zip archive of three members:
     The format name and version, the estimator class (one of a fixed list),
     its constructor parameters and its fitted attributes (classes, attribute
     table, field centres, ...).
-``weights.pt``
-    The torch state dict, read back with ``torch.load(weights_only=True)``.
+``weights.safetensors``
+    The torch state dict (float32 tensors) in the safetensors layout.
 ``checksum``
-    The SHA-256 digest of ``metadata.json`` followed by ``weights.pt``: any
+    The SHA-256 digest of ``metadata.json`` followed by the weights: any
     edit of either, or damage, is detected.
 
-Loading never executes code from the file and allocates no more than a small
-multiple of the file's size: member sizes are capped before they are read,
-JSON is parsed, the class is looked up in the fixed list, tensors are
-restored by torch's weights-only unpickler, every shape is read from the
-weights themselves, and every parameter and fitted attribute is checked
+Members are stored uncompressed. Loading opens regular files only, never
+executes code from the file and allocates no more than a small multiple of
+the file's size: member sizes are capped by the file's size before they are
+read, JSON is parsed, the class is looked up in the fixed list, every
+tensor's declared size is checked against its bytes before it is built,
+every shape is read from the weights themselves, and every parameter and fitted attribute is checked
 (by the estimator's own constraints and against the weights) before the model
 is returned. Whatever is wrong with a file, loading raises one ``ValueError``
 that says so, with the reason. ``joblib`` (pickle) files, by contrast,
@@ -32,10 +33,11 @@ optimiser.
 """
 
 import hashlib
-import io
 import json
 import math
 import os
+import re
+import stat
 import tempfile
 import zipfile
 from pathlib import Path
@@ -48,14 +50,15 @@ from . import __version__
 from ._attributes import label_kind
 from ._crnet import CRNetClassifier
 from ._relation_net import RelationNetClassifier
+from ._tensor_file import tensors_from_bytes, tensors_to_bytes
 from ._torch_utils import resolve_device
 
 __all__ = ["FORMAT_VERSION", "load_model", "save_model"]
 
 FORMAT_NAME = "sklearn-crnet-model"
-FORMAT_VERSION = 7
+FORMAT_VERSION = 8
 _ESTIMATORS = {cls.__name__: cls for cls in (CRNetClassifier, RelationNetClassifier)}
-_MEMBERS = ("metadata.json", "weights.pt", "checksum")
+_MEMBERS = ("metadata.json", "weights.safetensors", "checksum")
 _FIT_ONLY_PARAMS = ("callbacks", "validation_split")
 #: Fitted attributes a file may hold, and those it must hold.
 _FITTED = ("classes_", "seen_classes_", "class_attributes_", "attribute_scaling_", "field_centres_",
@@ -64,8 +67,7 @@ _FITTED = ("classes_", "seen_classes_", "class_attributes_", "attribute_scaling_
            "n_threads_", "lr_", "calibration_")
 _REQUIRED = ("classes_", "seen_classes_", "class_attributes_", "attribute_scaling_", "n_features_in_",
              "n_iter_", "lr_", "calibration_")
-_MIN_MEMBER_CAP = 2**20  # bytes a member may always unpack to
-_EXPANSION_CAP = 16  # beyond that, at most this multiple of the archive's size
+_MIN_MEMBER_CAP = 2**20  # bytes a member may always unpack to; beyond, at most the archive's size
 
 
 class _InvalidModel(Exception):
@@ -85,6 +87,11 @@ def _plain(value):
     return {"bool": bool, "int": int, "float": float, "str": str}[kind](value) if kind else value
 
 
+_DTYPE_KINDS = {"b": "bool", "i": "int", "u": "int", "f": "float", "U": "str"}
+#: numpy dtypes an encoded array may name: bool, 1-8 byte integers, 2-8 byte floats, unicode.
+_DTYPE_PATTERN = re.compile(r"[<>|=]?(b1|[iu][1248]|f[248]|U[0-9]{1,7})")
+
+
 def _encode_array(name, values):
     values = np.asarray(values)
     items = values.ravel().tolist()
@@ -95,14 +102,15 @@ def _encode_array(name, values):
             f"{sorted({type(v).__name__ for v in items if _kind(v) is None})}; labels must be "
             "ints, floats, bools or strings. Use joblib.dump for such a model."
         )
-    if len(kinds) <= 1:
-        kind = kinds.pop() if kinds else {"b": "bool", "i": "int", "u": "int", "U": "str"}.get(
-            values.dtype.kind, "float")
-        values_out = [_plain(v) for v in items]
-    else:  # labels of mixed kinds keep each value's type
-        kind = "mixed"
-        values_out = [[_kind(v), _plain(v)] for v in items]
-    return {"kind": kind, "shape": list(values.shape), "values": values_out}
+    if len(kinds) <= 1 and values.dtype != object:
+        kind = kinds.pop() if kinds else _DTYPE_KINDS.get(values.dtype.kind, "float")
+        return {"kind": kind, "dtype": values.dtype.str, "shape": list(values.shape),
+                "values": [_plain(v) for v in items]}
+    if len(kinds) <= 1:  # Python objects of one kind: decoded as numpy's choice for them
+        kind = kinds.pop() if kinds else "float"
+        return {"kind": kind, "shape": list(values.shape), "values": [_plain(v) for v in items]}
+    # labels of mixed kinds keep each value's type
+    return {"kind": "mixed", "shape": list(values.shape), "values": [[_kind(v), _plain(v)] for v in items]}
 
 
 def _encode_param(name, value):
@@ -156,9 +164,7 @@ def save_model(model, path):
         value = state[key]
         fitted[key] = (_plain(value) if value is None or _kind(value) and np.ndim(value) == 0
                        else _encode_array(key, value))
-    buffer = io.BytesIO()
-    torch.save(state["net_state_"]["module"], buffer)
-    weights = buffer.getvalue()
+    weights = tensors_to_bytes(state["net_state_"]["module"])
     metadata = _json_bytes({
         "format": FORMAT_NAME, "format_version": FORMAT_VERSION, "library_version": __version__,
         "estimator": name, "params": params, "fitted": fitted,
@@ -170,9 +176,9 @@ def save_model(model, path):
                                          dir=path.parent if str(path.parent) else ".")
     try:
         with os.fdopen(handle, "wb") as raw, zipfile.ZipFile(raw, "w") as archive:
-            archive.writestr("metadata.json", metadata, compress_type=zipfile.ZIP_DEFLATED)
-            archive.writestr("weights.pt", weights, compress_type=zipfile.ZIP_STORED)
-            archive.writestr("checksum", checksum)
+            for name, data in zip(_MEMBERS, (metadata, weights, checksum), strict=True):
+                archive.writestr(name, data, compress_type=zipfile.ZIP_STORED)
+        os.chmod(temporary, 0o666 & ~_umask())  # mkstemp creates 0600; the user's umask decides
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
@@ -180,12 +186,38 @@ def save_model(model, path):
     return path
 
 
+def _umask():
+    """The process's umask, read without changing it where the system allows."""
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    mask = os.umask(0o022)  # elsewhere: set and restore (not thread-safe, but brief)
+    os.umask(mask)
+    return mask
+
+
 # -- decoding ------------------------------------------------------------------
 
-def _read_members(path):
-    size = os.path.getsize(path)
-    cap = _MIN_MEMBER_CAP + _EXPANSION_CAP * size
-    with zipfile.ZipFile(path) as archive:
+def _open_regular(path):
+    """A binary handle of the regular file at ``path``; anything else (a pipe, a device) is refused."""
+    try:
+        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except FileNotFoundError:
+        raise FileNotFoundError(f"No model file at {path}.") from None
+    if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+        os.close(descriptor)
+        raise _InvalidModel("it is not a regular file (a pipe, a device or a folder)")
+    return os.fdopen(descriptor, "rb")
+
+
+def _read_members(handle):
+    size = os.fstat(handle.fileno()).st_size
+    cap = _MIN_MEMBER_CAP + size
+    with zipfile.ZipFile(handle) as archive:
         names = archive.namelist()
         if sorted(names) != sorted(_MEMBERS):
             raise _InvalidModel(f"it holds members {sorted(names)[:6]}, expected {list(_MEMBERS)}")
@@ -209,7 +241,7 @@ def _refuse_constant(name):
 
 def _decode_scalar(kind, value):
     checks = {"int": lambda v: isinstance(v, int) and not isinstance(v, bool)
-              and -2**63 <= v < 2**63,
+              and -2**63 <= v < 2**64,
               "float": lambda v: isinstance(v, (int, float)) and not isinstance(v, bool)
               and math.isfinite(v),
               "bool": lambda v: isinstance(v, bool), "str": lambda v: isinstance(v, str)}
@@ -219,7 +251,7 @@ def _decode_scalar(kind, value):
 
 
 def _decode_array(key, entry):
-    if not isinstance(entry, dict) or set(entry) != {"kind", "shape", "values"}:
+    if not isinstance(entry, dict) or set(entry) - {"dtype"} != {"kind", "shape", "values"}:
         raise _InvalidModel(f"{key} is not an encoded array")
     kind, shape, values = entry["kind"], entry["shape"], entry["values"]
     if (not isinstance(shape, list) or len(shape) > 2
@@ -234,10 +266,21 @@ def _decode_array(key, entry):
                 raise _InvalidModel(f"{key} holds an invalid mixed-type value")
             decoded[i] = _decode_scalar(item[0], item[1])
         return decoded.reshape(shape)
-    dtype = {"int": np.int64, "float": np.float64, "bool": bool, "str": str}.get(kind)
-    if dtype is None:
+    default = {"int": np.int64, "float": np.float64, "bool": bool, "str": str}.get(kind)
+    if default is None:
         raise _InvalidModel(f"{key} has unknown kind {str(kind)[:20]!r}")
-    return np.asarray([_decode_scalar(kind, v) for v in values], dtype=dtype).reshape(shape)
+    decoded = [_decode_scalar(kind, v) for v in values]
+    dtype = entry.get("dtype", default)
+    if "dtype" in entry and not (isinstance(dtype, str) and _DTYPE_PATTERN.fullmatch(dtype)
+                                 and _DTYPE_KINDS[np.dtype(dtype).kind] == kind):
+        raise _InvalidModel(f"{key} has an invalid dtype {str(dtype)[:20]!r} for kind {kind}")
+    try:
+        array = np.asarray(decoded, dtype=dtype).reshape(shape)
+    except (OverflowError, ValueError):
+        raise _InvalidModel(f"{key} holds values that do not fit its dtype {dtype}") from None
+    if array.ravel().tolist() != decoded:
+        raise _InvalidModel(f"{key} holds values that its dtype {dtype} would change")
+    return array
 
 
 def _decode_param(name, value):
@@ -300,13 +343,9 @@ def _decode_metadata(raw):
 
 def _load_weights(raw):
     try:
-        weights = torch.load(io.BytesIO(raw), map_location="cpu", weights_only=True)
-    except Exception as exc:  # noqa: BLE001 - any failure of a crafted file is an invalid file
-        raise _InvalidModel(f"weights.pt cannot be read ({type(exc).__name__})") from None
-    if not isinstance(weights, dict) or not all(
-            isinstance(k, str) and isinstance(v, torch.Tensor) for k, v in weights.items()):
-        raise _InvalidModel("weights.pt is not a state dict of named tensors")
-    return weights
+        return tensors_from_bytes(raw)
+    except ValueError as exc:
+        raise _InvalidModel(str(exc)) from None
 
 
 def load_model(path, device="auto"):
@@ -341,12 +380,13 @@ def load_model(path, device="auto"):
         raise FileNotFoundError(f"No model file at {path}.")
     checked = False  # whether the file passed its checksum and its format's checks
     try:
-        members = _read_members(path)
-        digest = hashlib.sha256(members["metadata.json"] + members["weights.pt"]).hexdigest()
+        with _open_regular(path) as handle:
+            members = _read_members(handle)
+        digest = hashlib.sha256(members["metadata.json"] + members["weights.safetensors"]).hexdigest()
         if members["checksum"].decode("ascii", "replace").strip() != digest:
             raise _InvalidModel("its checksum does not match its contents (damaged or edited)")
         estimator, params, state = _decode_metadata(members["metadata.json"])
-        weights = _load_weights(members["weights.pt"])
+        weights = _load_weights(members["weights.safetensors"])
         checked = True
         model = estimator(**params)
         state["device_"] = device

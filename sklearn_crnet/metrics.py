@@ -1,5 +1,7 @@
 """GZSL metrics: per-class accuracy and the harmonic mean of seen and unseen accuracy."""
 
+from numbers import Real
+
 import numpy as np
 
 from ._attributes import describe_labels
@@ -57,6 +59,9 @@ def per_class_accuracy(y_true, y_pred, labels=None, sample_weight=None):
     weights = np.ones(len(y_true)) if sample_weight is None else np.asarray(sample_weight, float)
     if weights.shape != y_true.shape:
         raise ValueError(f"sample_weight has shape {weights.shape}; expected {y_true.shape}.")
+    if not np.all(np.isfinite(weights)) or np.any(weights < 0):
+        raise ValueError("sample_weight must hold finite, non-negative weights; it holds "
+                         f"{describe_labels(np.unique(weights[~(np.isfinite(weights) & (weights >= 0))]))}.")
     labels = np.unique(y_true) if labels is None else np.asarray(labels)
     accuracies = np.full(len(labels), np.nan)
     for i, label in enumerate(labels):
@@ -104,6 +109,11 @@ def harmonic_mean(seen_accuracy, unseen_accuracy):
     H : float
         0 when both accuracies are 0.
     """
+    for name, value in (("seen_accuracy", seen_accuracy), ("unseen_accuracy", unseen_accuracy)):
+        # The tolerance admits sums of per-class shares that round past 1.
+        if isinstance(value, bool) or not isinstance(value, Real) or not -1e-9 <= value <= 1 + 1e-9:
+            raise ValueError(f"{name} must be an accuracy in [0, 1]; got {value!r}.")
+    seen_accuracy, unseen_accuracy = min(max(seen_accuracy, 0.0), 1.0), min(max(unseen_accuracy, 0.0), 1.0)
     total = seen_accuracy + unseen_accuracy
     return 0.0 if total == 0 else float(2 * seen_accuracy * unseen_accuracy / total)
 
@@ -131,6 +141,9 @@ def gzsl_report(y_true, y_pred, *, seen_classes, unseen_classes, sample_weight=N
     """
     seen_classes = np.asarray(seen_classes)
     unseen_classes = np.asarray(unseen_classes)
+    both = np.intersect1d(seen_classes, unseen_classes)
+    if both.size:
+        raise ValueError(f"Classes {describe_labels(both)} are listed as both seen and unseen.")
     seen = mean_per_class_accuracy(y_true, y_pred, seen_classes, sample_weight)
     unseen = mean_per_class_accuracy(y_true, y_pred, unseen_classes, sample_weight)
     h = float("nan") if np.isnan(seen) or np.isnan(unseen) else harmonic_mean(seen, unseen)
@@ -528,6 +541,9 @@ def seen_unseen_curve_from_scores(y_true, y_score, *, classes, seen_classes, off
     if scores.ndim != 2 or scores.shape != (len(y_true), len(classes)):
         raise ValueError(f"y_score must have shape (n_samples, n_classes) = "
                          f"({len(y_true)}, {len(classes)}); got {scores.shape}.")
+    if not np.all(np.isfinite(scores)):
+        bad = np.unique(np.nonzero(~np.isfinite(scores))[0])
+        raise ValueError(f"y_score holds NaN or infinite scores, in rows {describe_labels(bad)}.")
     seen = np.isin(classes, seen_classes)
     if seen.all() or not seen.any():
         raise ValueError("A seen-unseen curve needs both seen and unseen classes.")
@@ -549,8 +565,9 @@ def seen_unseen_curve_from_scores(y_true, y_score, *, classes, seen_classes, off
         inner = (distinct[:-1] + distinct[1:]) / 2 if len(distinct) > 1 else distinct
         offsets = np.concatenate([[-span], inner, [span]])
     offsets = np.asarray(offsets, dtype=np.float64)
-    if offsets.ndim != 1:
-        raise ValueError(f"offsets must be 1-D; got shape {offsets.shape}.")
+    if offsets.ndim != 1 or not np.all(np.isfinite(offsets)):
+        raise ValueError(f"offsets must be 1-D and finite; got shape {offsets.shape}"
+                         f"{'' if offsets.ndim != 1 else ' with non-finite values'}.")
 
     order = np.argsort(gaps, kind="stable")
     sorted_gaps = gaps[order]
@@ -646,8 +663,15 @@ def area_under_curve(offsets, seen_accuracy, unseen_accuracy):
     -------
     area : float
     """
+    offsets = np.asarray(offsets, dtype=float)
+    seen, unseen = np.asarray(seen_accuracy, dtype=float), np.asarray(unseen_accuracy, dtype=float)
+    for name, values in (("offsets", offsets), ("seen_accuracy", seen), ("unseen_accuracy", unseen)):
+        if values.shape != offsets.shape or values.ndim != 1 or not np.all(np.isfinite(values)):
+            raise ValueError(
+                f"{name} must be finite and 1-D like offsets; an accuracy is NaN when y holds no "
+                "class of its kind, and then the curve has no area.")
     # Raising the offset only moves predictions from seen to unseen classes, so
     # along increasing offsets Au never falls and As never rises.
     order = np.argsort(offsets)
-    seen, unseen = np.asarray(seen_accuracy)[order], np.asarray(unseen_accuracy)[order]
+    seen, unseen = seen[order], unseen[order]
     return float(np.sum(np.diff(unseen) * (seen[1:] + seen[:-1]) / 2))

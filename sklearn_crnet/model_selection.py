@@ -1,5 +1,7 @@
 """Class-disjoint validation splits for honest GZSL model selection."""
 
+import warnings
+
 import numpy as np
 from sklearn.base import clone
 from sklearn.model_selection import BaseCrossValidator
@@ -248,11 +250,26 @@ def tune_calibration(estimator, X, y, *, class_attributes=None, cv=None, offsets
     per_fold = []
     for scores in fold_scores:
         _, seen, unseen = seen_unseen_curve_from_scores(**scores, offsets=offsets)
-        per_fold.append([harmonic_mean(s, u) for s, u in zip(seen, unseen, strict=True)])
+        per_fold.append([float("nan") if np.isnan(s) or np.isnan(u) else harmonic_mean(s, u)
+                         for s, u in zip(seen, unseen, strict=True)])
     per_fold = np.array(per_fold)
-    mean = per_fold.mean(axis=0)
-    return float(offsets[int(np.argmax(mean))]), Bunch(
-        offsets=offsets, mean_validation_H=mean, fold_validation_H=per_fold)
+    defined = ~np.isnan(per_fold).any(axis=1)
+    result = Bunch(offsets=offsets, mean_validation_H=np.full(len(offsets), np.nan),
+                   fold_validation_H=per_fold)
+    if not defined.any():
+        warnings.warn(
+            "tune_calibration: validation H is undefined on every fold (a validation part without "
+            "samples of both the training classes and its held-out classes); returning offset 0 "
+            "(no calibration). Use a class-disjoint splitter such as GZSLSplit.",
+            UserWarning, stacklevel=2)
+        return 0.0, result
+    if not defined.all():
+        warnings.warn(
+            f"tune_calibration: validation H is undefined on folds {np.flatnonzero(~defined).tolist()} "
+            "(no samples of the training classes or of the held-out classes in the validation "
+            "part); the offset is tuned on the other folds.", UserWarning, stacklevel=2)
+    result.mean_validation_H = per_fold[defined].mean(axis=0)
+    return float(offsets[int(np.argmax(result.mean_validation_H))]), result
 
 
 def _offsets_spanning(fold_curves, n_points=_N_OFFSETS):

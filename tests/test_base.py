@@ -2,10 +2,13 @@
 sample weights, classes after fit, restricted search, persistence and the ecosystem."""
 
 import io
+import os
 import pickle
+import signal
 import subprocess
 import sys
 import threading
+import time
 import warnings
 
 import joblib
@@ -204,6 +207,30 @@ def test_failed_refit_leaves_the_fitted_model_intact(fitted, synthetic, tmp_path
     save_model(model, tmp_path / "still-good.crnet")  # and it still saves and loads
     np.testing.assert_array_equal(load_model(tmp_path / "still-good.crnet").decision_function(
         synthetic.X_test), scores)
+
+
+class _SlowEpochs(Callback):
+    def on_epoch_end(self, net, **kwargs):
+        time.sleep(0.2)
+
+
+def test_a_real_ctrl_c_during_a_refit_propagates_and_keeps_the_model(synthetic):
+    model = CRNetClassifier(K=2, **FAST).fit(synthetic.X_train, synthetic.y_train,
+                                             class_attributes=synthetic.class_attributes)
+    before, scores = _snapshot(model, synthetic.X_test)
+    model.set_params(callbacks=[_SlowEpochs()], max_epochs=50)
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    timer = threading.Timer(0.6, os.kill, (os.getpid(), signal.SIGINT))
+    try:
+        timer.start()
+        with pytest.raises(KeyboardInterrupt):
+            model.fit(synthetic.X_train, synthetic.y_train, class_attributes=synthetic.class_attributes)
+    finally:
+        timer.cancel()
+        signal.signal(signal.SIGINT, previous)
+    after, scores_after = _snapshot(model, synthetic.X_test)
+    assert all(after[key] is before[key] for key in before if key.endswith("_"))
+    np.testing.assert_array_equal(scores_after, scores)
 
 
 def test_failed_first_fit_leaves_the_model_unfitted(synthetic):

@@ -16,6 +16,7 @@ from sklearn_crnet._modules import (
     RelationScorer,
     split_ensemble_state,
 )
+from sklearn_crnet._tensor_file import tensors_from_bytes
 from sklearn_crnet._training import batch_logits_and_targets
 from sklearn_crnet.io import load_model, save_model
 
@@ -150,7 +151,7 @@ def test_an_ensemble_round_trips_through_files_and_joblib(ensemble, synthetic, t
 
 def test_a_file_whose_stacked_entries_disagree_is_refused(ensemble, tmp_path):
     good = save_model(ensemble, tmp_path / "ensemble.crnet")
-    weights = torch.load(io.BytesIO(_archive_members(good)["weights.pt"]), weights_only=True)
+    weights = tensors_from_bytes(_archive_members(good)["weights.safetensors"])
     weights["relation.output_fc.bias"] = weights["relation.output_fc.bias"][:2]
     path = _write(tmp_path / "edited.crnet", weights=_state_bytes(weights), source=good)
     with pytest.raises(ValueError, match="not 3 stacked members"):

@@ -1,9 +1,9 @@
 """Pickle-free persistence (``io.py``): round trips, and every way a file can be wrong."""
 
 import hashlib
-import io
 import json
 import os
+import struct
 import zipfile
 
 import joblib
@@ -14,6 +14,7 @@ import torch
 
 from benchmarks.harness import PeakMemory
 from sklearn_crnet import CRNetClassifier, RelationNetClassifier
+from sklearn_crnet._tensor_file import tensors_from_bytes, tensors_to_bytes
 from sklearn_crnet.io import FORMAT_VERSION, load_model, save_model
 
 from .conftest import FAST
@@ -49,9 +50,11 @@ def test_round_trip_identical(fitted, synthetic, tmp_path):
 def test_file_holds_no_pickle_of_code(fitted, tmp_path):
     path = save_model(fitted, tmp_path / "model.crnet")
     with zipfile.ZipFile(path) as archive:
-        assert sorted(archive.namelist()) == ["checksum", "metadata.json", "weights.pt"]
+        assert sorted(archive.namelist()) == ["checksum", "metadata.json", "weights.safetensors"]
+        assert {info.compress_type for info in archive.infolist()} == {zipfile.ZIP_STORED}
         metadata = json.loads(archive.read("metadata.json"))
-        torch.load(archive.open("weights.pt"), weights_only=True)  # tensors only
+        weights = tensors_from_bytes(archive.read("weights.safetensors"))  # tensors only
+    assert weights.keys() == fitted.net_.module_.state_dict().keys()
     assert metadata["format_version"] == FORMAT_VERSION
 
 
@@ -125,11 +128,11 @@ def _write(target, metadata=None, weights=None, checksum=None, source=None, reco
     members = _members(source)
     meta = members["metadata.json"] if metadata is None else (
         metadata if isinstance(metadata, bytes) else json.dumps(metadata).encode())
-    data = members["weights.pt"] if weights is None else weights
+    data = members["weights.safetensors"] if weights is None else weights
     digest = hashlib.sha256(meta + data).hexdigest().encode() if recompute else members["checksum"]
     with zipfile.ZipFile(target, "w") as archive:
         archive.writestr("metadata.json", meta)
-        archive.writestr("weights.pt", data)
+        archive.writestr("weights.safetensors", data)
         archive.writestr("checksum", digest if checksum is None else checksum)
     return target
 
@@ -139,9 +142,12 @@ def _metadata(path):
 
 
 def _state_bytes(state):
-    buffer = io.BytesIO()
-    torch.save(state, buffer)
-    return buffer.getvalue()
+    return tensors_to_bytes(state)
+
+
+def _header_bytes(header, data=b""):
+    encoded = json.dumps(header).encode()
+    return struct.pack("<Q", len(encoded)) + encoded + data
 
 
 def _edited(meta, **changes):
@@ -233,20 +239,36 @@ def test_crafted_weights_are_refused(saved, tmp_path):
     state = {k: v.clone() for k, v in model.net_.module_.state_dict().items()}
     cases = {
         "NaN weight": {**state, "relation.output_fc.bias": torch.tensor([float("nan")])},
-        "float64 weight": {**state, "relation.output_fc.bias": torch.zeros(1, dtype=torch.float64)},
         "missing weight": {k: v for k, v in state.items() if k != "relation.feature_fc.weight"},
         "extra weight": {**state, "extra": torch.zeros(1)},
         "wrong shape": {**state, "relation.output_fc.weight": torch.zeros(1, 5)},
         "more experts than K": {**state, "projection.weight": torch.zeros(4, 16, 4)},
-        "not a dict": [torch.zeros(1)],
     }
     for weights in cases.values():
         path = _write(tmp_path / "weights.crnet", weights=_state_bytes(weights), source=good)
         with pytest.raises(ValueError, match="is not a valid sklearn-crnet model file"):
             load_model(path)
-    path = _write(tmp_path / "pickle.crnet", weights=b"\x80\x04cos\nsystem\n.", source=good)
-    with pytest.raises(ValueError, match="weights.pt cannot be read"):
-        load_model(path)
+    huge = {"dtype": "F32", "shape": [2**20, 2**20], "data_offsets": [0, 2**42]}
+    crafted = {
+        "pickle": (b"\x80\x04cos\nsystem\n.", "header declares"),
+        "float64": (_header_bytes({"w": {"dtype": "F64", "shape": [1], "data_offsets": [0, 8]}}, bytes(8)),
+                    "expected F32"),
+        "huge declared tensor": (_header_bytes({"w": huge}, bytes(16)), "cover 4398046511104 bytes"),
+        "size not the shape's": (_header_bytes({"w": {**huge, "data_offsets": [0, 16]}}, bytes(16)),
+                                 "declares shape"),
+        "overlapping": (_header_bytes({"a": {"dtype": "F32", "shape": [2], "data_offsets": [0, 8]},
+                                       "b": {"dtype": "F32", "shape": [2], "data_offsets": [4, 12]}},
+                                      bytes(12)), "overlap or leave a gap"),
+        "header past the end": (struct.pack("<Q", 2**40) + b"{}", "header declares"),
+        "not JSON": (struct.pack("<Q", 3) + b"\x80\x04c", "not valid JSON"),
+    }
+    for weights, reason in crafted.values():
+        path = _write(tmp_path / "crafted.crnet", weights=weights, source=good)
+        with PeakMemory() as memory:
+            with pytest.raises(ValueError, match="is not a valid sklearn-crnet model file") as info:
+                load_model(path)
+        assert reason in str(info.value)
+        assert memory.mb < 50
 
 
 def test_a_zip_bomb_is_refused_before_it_is_read(saved, tmp_path):
@@ -258,7 +280,7 @@ def test_a_zip_bomb_is_refused_before_it_is_read(saved, tmp_path):
             chunk = b" " * 2**20
             for _ in range(1024):  # 1 GiB of spaces, about 1 MB compressed
                 stream.write(chunk)
-        archive.writestr("weights.pt", members["weights.pt"])
+        archive.writestr("weights.safetensors", members["weights.safetensors"])
         archive.writestr("checksum", members["checksum"])
     assert path.stat().st_size < 5 * 2**20
     with PeakMemory() as memory:

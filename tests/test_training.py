@@ -122,16 +122,26 @@ def test_batch_slicer_visits_every_sample_in_a_seeded_order():
     assert orders[0] != list(range(20))
 
 
-class _StopAtEpoch(Callback):
+class _InterruptAtEpoch(Callback):
+    def __init__(self, hook):
+        self.hook = hook
+
+    def on_epoch_begin(self, net, **kwargs):
+        if self.hook == "on_epoch_begin" and len(net.history) == 2:
+            raise KeyboardInterrupt
+
     def on_epoch_end(self, net, **kwargs):
-        if len(net.history) == 2:
-            raise KeyboardInterrupt  # skorch's way for a callback to end training
+        if self.hook == "on_epoch_end" and len(net.history) == 2:
+            raise KeyboardInterrupt
 
 
-def test_a_callback_may_end_training_but_a_user_interrupt_propagates(synthetic):
-    model = CRNetClassifier(K=2, **{**FAST, "max_epochs": 6}, callbacks=[("stop", _StopAtEpoch())])
-    model.fit(synthetic.X_train, synthetic.y_train, class_attributes=synthetic.class_attributes)
-    assert model.n_iter_ == 2
+@pytest.mark.parametrize("hook", ["on_epoch_begin", "on_epoch_end"])
+def test_early_stopping_ends_training_and_any_other_interrupt_propagates(synthetic, hook):
+    model = CRNetClassifier(K=2, **{**FAST, "max_epochs": 6},
+                            callbacks=[("interrupt", _InterruptAtEpoch(hook))])
+    with pytest.raises(KeyboardInterrupt):
+        model.fit(synthetic.X_train, synthetic.y_train, class_attributes=synthetic.class_attributes)
+    assert not hasattr(model, "net_")
     stopping = EarlyStopping(monitor="train_loss", patience=1, threshold=10.0)
     model = CRNetClassifier(K=2, **{**FAST, "max_epochs": 6}, callbacks=[("stopping", stopping)])
     model.fit(synthetic.X_train, synthetic.y_train, class_attributes=synthetic.class_attributes)

@@ -1,5 +1,7 @@
 """Loader for the standard GZSL benchmark release xlsa17 (Xian et al., 2017)."""
 
+import struct
+import zlib
 from pathlib import Path
 
 import numpy as np
@@ -18,6 +20,37 @@ _SPLIT_KEYS = ("trainval_loc", "test_seen_loc", "test_unseen_loc")
 _CLASS_SPLIT_KEYS = ("train_loc", "val_loc")
 
 
+_MI_MATRIX, _MI_COMPRESSED = 14, 15
+_MIN_UNPACKED = 64 * 2**20  # bytes a file's compressed variables may always unpack to
+_EXPANSION_CAP = 16  # beyond that, at most this multiple of the file's size
+
+
+def _unpacked_size(path):
+    """Bytes the compressed variables of a MATLAB 5 file declare they unpack to.
+
+    Reads each variable's tag, and of a compressed one only the start of its
+    zlib stream, which holds the inner tag with the unpacked size: a small
+    file declaring huge variables is measured without unpacking them.
+    """
+    total = 0
+    with open(path, "rb") as handle:
+        header = handle.read(128)
+        if len(header) < 128:
+            raise ValueError("it is shorter than a MATLAB file header")
+        order = "<" if header[126:128] == b"IM" else ">"
+        while len(tag := handle.read(8)) == 8:
+            kind, size = struct.unpack(order + "II", tag)
+            if kind & 0xFFFF0000:  # a small data element: its data is inside the tag
+                continue
+            start = handle.tell()
+            if kind == _MI_COMPRESSED:
+                inner = zlib.decompressobj().decompress(handle.read(min(size, 4096)), 8)
+                if len(inner) == 8:
+                    total += 8 + struct.unpack(order + "II", inner)[1]
+            handle.seek(start + size)
+    return total
+
+
 def _read_mat(path, what, keys):
     if not path.is_file():
         raise FileNotFoundError(
@@ -26,6 +59,10 @@ def _read_mat(path, what, keys):
             "that ROOT/<DATASET>/res101.mat and ROOT/<DATASET>/att_splits.mat exist."
         )
     try:
+        unpacked, cap = _unpacked_size(path), _MIN_UNPACKED + _EXPANSION_CAP * path.stat().st_size
+        if unpacked > cap:
+            raise ValueError(f"its compressed variables declare {unpacked} bytes, more than {cap} for "
+                             f"a file of {path.stat().st_size} bytes")
         mat = sio.loadmat(path)
     except Exception as exc:  # noqa: BLE001 - scipy raises many types for damaged files
         raise ValueError(f"{path} is not a readable MATLAB file ({type(exc).__name__}: {exc}).") from None
@@ -35,8 +72,16 @@ def _read_mat(path, what, keys):
     return mat
 
 
-def _zero_based(mat, key):
-    return np.asarray(mat[key], dtype=np.int64).ravel() - 1
+def _zero_based(mat, key, source="att_splits.mat"):
+    """The 1-based integer entries ``mat[key]`` as 0-based int64; fractional values are refused."""
+    try:
+        values = np.asarray(mat[key], dtype=np.float64).ravel()
+    except (TypeError, ValueError):
+        raise ValueError(f"{key} in {source} is not numeric.") from None
+    if not np.all(np.isfinite(values)) or np.any(np.mod(values, 1) != 0):
+        raise ValueError(f"{key} in {source} must hold whole numbers; it holds "
+                         f"{values[~(np.isfinite(values) & (np.mod(values, 1) == 0))][:5].tolist()}.")
+    return values.astype(np.int64) - 1
 
 
 def load_xlsa17(name, root, attributes="original_att"):
@@ -78,7 +123,7 @@ def load_xlsa17(name, root, attributes="original_att"):
 
     try:
         features = np.asarray(features_mat["features"], dtype=np.float32).T
-        labels = np.asarray(features_mat["labels"], dtype=np.int64).ravel() - 1
+        labels = _zero_based(features_mat, "labels", "res101.mat")
         matrix = np.asarray(splits[attributes], dtype=np.float64).T  # classes x attributes
     except (TypeError, ValueError) as exc:
         raise ValueError(f"{folder}: features, labels or attributes are not numeric ({exc}).") from None
@@ -89,7 +134,11 @@ def load_xlsa17(name, root, attributes="original_att"):
             f"{folder / 'res101.mat'}: features describe {features.shape[0]} images but "
             f"labels has {labels.shape[0]} entries."
         )
-    names = np.array([str(np.ravel(n)[0]) for n in np.ravel(splits["allclasses_names"])])
+    names = np.array([str(np.ravel(name)[0]) if np.size(name) else ""
+                      for name in np.ravel(splits["allclasses_names"])])
+    if len(names) != matrix.shape[0] or not all(name.strip() for name in names):
+        raise ValueError(f"{folder / 'att_splits.mat'}: allclasses_names must name each of the "
+                         f"{matrix.shape[0]} classes with a non-empty name.")
     if labels.min() < 0 or labels.max() >= matrix.shape[0]:
         raise ValueError(
             f"{folder / 'res101.mat'}: labels must lie in 1..{matrix.shape[0]} (one per class "

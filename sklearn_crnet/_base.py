@@ -15,6 +15,7 @@ from sklearn.utils._param_validation import HasMethods, Interval, InvalidParamet
 from sklearn.utils.validation import check_is_fitted
 
 from ._attributes import align_class_attributes, check_rows_representable, describe_labels, scale_attributes
+from ._label_guard import refuse_reencoded_labels
 from ._modules import build_scorer
 from ._persistence import (
     DERIVED_ATTRIBUTES,
@@ -284,6 +285,7 @@ class BaseRelationClassifier(RelationPredictorMixin, ClassifierMixin, BaseEstima
         self : object
             The fitted estimator.
         """
+        refuse_reencoded_labels(type(self).__name__)
         data = validate_training_data(self, X, y, class_attributes, sample_weight)
         # Trained on a copy of the attribute dict (parameters, and the fitted
         # model that warm_start continues), published only once complete.
@@ -549,9 +551,10 @@ class BaseRelationClassifier(RelationPredictorMixin, ClassifierMixin, BaseEstima
         -------
         state : dict
             Parameters, fitted attributes and ``net_state_``: the module's
-            state dict (on the CPU), the optimiser's state and the training
-            history; derived attributes (``anchors_``, ``unseen_classes_``)
-            are rebuilt on loading.
+            weights and the optimiser's state as numpy arrays, and the
+            training history; no torch object, so that pickle, joblib and
+            skops share it. Derived attributes (``anchors_``,
+            ``unseen_classes_``) are rebuilt on loading.
         """
         state = dict(super().__getstate__())  # object.__getstate__ gives __dict__ itself
         net = state.pop("net_", None)

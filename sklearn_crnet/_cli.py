@@ -221,9 +221,11 @@ def run_demo(args):
     common = dict(device=args.device, random_state=args.seed, n_threads=args.threads)
     if args.epochs is not None:
         common["max_epochs"] = args.epochs
-    epochs = args.epochs or CRNetClassifier().max_epochs
-    n_fits = 3 + CALIBRATION_FOLDS + args.controls
-    board = _ProgressBoard(n_fits * epochs, enabled=not args.quiet)
+    # CRnet fits: the main one, K=1, the calibration folds and the controls; then one RN fit.
+    crnet_fits = 2 + CALIBRATION_FOLDS + args.controls
+    epochs = crnet_fits * (args.epochs or CRNetClassifier().max_epochs) + (
+        args.epochs or RelationNetClassifier().max_epochs)
+    board = _ProgressBoard(epochs, enabled=not args.quiet)
     X, y, table = data.X_train, data.y_train, data.class_attributes
 
     def fit(estimator, label, tab=table):
@@ -332,6 +334,8 @@ def build_parser():
     -------
     parser : argparse.ArgumentParser
     """
+    # Every default the help quotes for an estimator parameter comes from get_params().
+    crnet, rn = CRNetClassifier().get_params(), RelationNetClassifier().get_params()
     parser = argparse.ArgumentParser(
         prog="crnet", description="Generalized zero-shot learning with CRnet (sklearn-crnet).")
     parser.add_argument("--version", action="version", version=f"sklearn-crnet {__version__}")
@@ -345,15 +349,16 @@ def build_parser():
         "the calibrated model and a figure of each digit's accuracy.")
     demo.add_argument("--unseen", type=_digits, default=(2, 5, 9), metavar="D,D,...",
                       help="digits never seen in training (default: 2,5,9)")
-    demo.add_argument("--K", type=_positive_int, default=3,
-                      help="number of CRnet expert modules (default: 3)")
+    demo.add_argument("--K", type=_positive_int, default=crnet["K"],
+                      help="number of CRnet expert modules (default: CRNetClassifier's, %(default)s)")
     demo.add_argument("--epochs", type=_positive_int, default=None,
-                      help="training epochs of every fit (default: the estimators' default, 40)")
+                      help=f"training epochs of every fit (default: the estimators' max_epochs, "
+                      f"{_both(crnet, rn, 'max_epochs')})")
     demo.add_argument("--controls", type=_count, default=3,
                       help="shuffled-table control fits to average (default: 3)")
     demo.add_argument("--output", default="crnet-output",
                       help="folder for the model and the figure (default: crnet-output)")
-    _add_common(demo)
+    _add_common(demo, crnet)
     demo.set_defaults(func=run_demo)
 
     fit = sub.add_parser(
@@ -372,23 +377,31 @@ def build_parser():
                      help="which attribute matrix of att_splits.mat to use (default: original_att, "
                      "as the authors' code)")
     fit.add_argument("--epochs", type=_positive_int, default=None,
-                     help="training epochs (default: the preset's)")
+                     help=f"training epochs (default: the preset's; {crnet['max_epochs']} for "
+                     "'default', the authors' 250,000 steps for 'paper')")
     fit.add_argument("--calibrate", action="store_true",
                      help="choose the calibration offset on the dataset's validation classes "
                      "(never on test data) before the final fit")
     fit.add_argument("--output", default=None,
                      help="folder to save model.crnet and report.json in (default: save nothing)")
-    _add_common(fit)
+    _add_common(fit, crnet)
     fit.set_defaults(func=run_fit)
     return parser
 
 
-def _add_common(parser):
-    parser.add_argument("--device", type=_device, default="auto",
-                        help="auto (CUDA when available), cpu or cuda (default: auto)")
-    parser.add_argument("--threads", type=_threads, default="auto",
+def _both(crnet, rn, name):
+    """The two estimators' default of ``name``: one value when they agree."""
+    if crnet[name] == rn[name]:
+        return f"{crnet[name]}"
+    return f"CRnet {crnet[name]}, RN {rn[name]}"
+
+
+def _add_common(parser, defaults):
+    parser.add_argument("--device", type=_device, default=defaults["device"],
+                        help="auto (CUDA when available), cpu or cuda (default: %(default)s)")
+    parser.add_argument("--threads", type=_threads, default=defaults["n_threads"],
                         help="CPU threads for torch: auto (one thread for small problems) or a "
-                        "number (default: auto)")
+                        "number (default: %(default)s)")
     parser.add_argument("--seed", type=int, default=0,
                         help="random seed of the data split and of every model (default: 0)")
     parser.add_argument("--quiet", action="store_true", help="no progress display")

@@ -155,7 +155,7 @@ class CRNetClassifier(BaseRelationClassifier):
 
     @reads_one_state
     def expert_responses(self, class_attributes=None, *, scaled=False):
-        """Response of each expert to attribute rows (paper Fig. 5).
+        """Response of each expert to attribute rows (paper Figure 5).
 
         Parameters
         ----------

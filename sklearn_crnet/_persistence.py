@@ -99,23 +99,49 @@ def _check_fitted_attributes(model, n_features, n_classes, n_attributes):
 
 
 def net_state(net):
-    """A fitted skorch net reduced to its weights, the optimiser's state and the history, on the CPU."""
+    """A fitted skorch net as plain data: the weights and the optimiser's state as numpy arrays
+    (on the CPU), and the training history as lists and dicts; no torch object remains."""
     return {
-        "module": {k: v.detach().cpu() for k, v in net.module_.state_dict().items()},
-        "optimizer": _to_cpu(net.optimizer_.state_dict()),
+        "module": {k: v.detach().cpu().numpy() for k, v in net.module_.state_dict().items()},
+        "optimizer": _to_numpy(net.optimizer_.state_dict()),
         "history": net.history.to_list(),
     }
 
 
-def _to_cpu(value):
-    """Optimiser state with every tensor moved to the CPU."""
+def _to_numpy(value):
+    """Optimiser state with every tensor as a numpy array."""
     if isinstance(value, torch.Tensor):
-        return value.detach().cpu()
+        return value.detach().cpu().numpy()
     if isinstance(value, dict):
-        return {k: _to_cpu(v) for k, v in value.items()}
+        return {k: _to_numpy(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
-        return type(value)(_to_cpu(v) for v in value)
+        return type(value)(_to_numpy(v) for v in value)
     return value
+
+
+def _to_tensors(value):
+    """The inverse of :func:`_to_numpy`: every numpy array as a tensor (a copy)."""
+    if isinstance(value, np.ndarray):
+        return torch.from_numpy(value.copy())
+    if isinstance(value, dict):
+        return {k: _to_tensors(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return type(value)(_to_tensors(v) for v in value)
+    return value
+
+
+def _module_tensors(module_state):
+    """The saved weights as tensors: numpy arrays (a pickled state) or tensors (a model file)."""
+    if not isinstance(module_state, dict):
+        raise ValueError("the saved state holds no module weights")
+    tensors = {}
+    for key, value in module_state.items():
+        if isinstance(value, np.ndarray):
+            value = torch.from_numpy(value.copy())
+        if not isinstance(key, str) or not isinstance(value, torch.Tensor):
+            raise ValueError(f"the saved weights' entry {str(key)[:40]!r} is not a named array")
+        tensors[key] = value
+    return tensors
 
 
 def _split_members(module_state):
@@ -174,9 +200,7 @@ def saved_member_states(model, saved, scaled_table):
     member_states : list of dict
         One state dict per member network (one for a single network).
     """
-    module_state = saved.get("module") if isinstance(saved, dict) else None
-    if not isinstance(module_state, dict):
-        raise ValueError("the saved state holds no module weights")
+    module_state = _module_tensors(saved.get("module") if isinstance(saved, dict) else None)
     member_states = _split_members(module_state)
     for member_state in member_states:
         _check_member(model, member_state, scaled_table)
@@ -205,7 +229,7 @@ def restored_device(device):
 
 def load_net_state(net, saved):
     """Fill the initialised ``net`` (built to the saved shapes) with the ``saved`` state; returns it."""
-    module_state = saved["module"]
+    module_state = _module_tensors(saved["module"])
     unexpected = set(module_state) - set(net.module_.state_dict())
     if unexpected:
         raise ValueError(f"the weights hold unexpected entries {sorted(unexpected)[:5]}")
@@ -213,7 +237,7 @@ def load_net_state(net, saved):
     net.module_.load_state_dict({k: v.to(device) for k, v in module_state.items()})
     optimizer_state = saved.get("optimizer")
     if optimizer_state is not None:
-        net.optimizer_.load_state_dict(optimizer_state)
+        net.optimizer_.load_state_dict(_to_tensors(optimizer_state))
     history = saved.get("history")
     if history is not None:
         from ._training import History

@@ -20,12 +20,14 @@ _MAX_DIMS = 4
 
 
 def tensors_to_bytes(tensors):
-    """Named float32 tensors (on any device) as bytes in the safetensors layout."""
+    """Named float32 tensors (on any device) or numpy arrays as bytes in the safetensors layout."""
     header, chunks, offset = {}, [], 0
     for name in sorted(tensors):
-        if tensors[name].dtype != torch.float32:
-            raise ValueError(f"weight {name!r} is {tensors[name].dtype}; only float32 tensors are saved")
-        array = tensors[name].detach().cpu().contiguous().numpy().astype("<f4", copy=False)
+        value = tensors[name]
+        array = value.detach().cpu().numpy() if isinstance(value, torch.Tensor) else np.asarray(value)
+        if array.dtype != np.float32:
+            raise ValueError(f"weight {name!r} is {array.dtype}; only float32 tensors are saved")
+        array = np.ascontiguousarray(array, dtype="<f4")
         data = array.tobytes()
         header[name] = {"dtype": "F32", "shape": list(array.shape),
                         "data_offsets": [offset, offset + len(data)]}

@@ -11,11 +11,11 @@ import pytest
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 
 CASES = {
-    "quickstart.py": ([], ["As =", "H ="]),
-    "grid_search.py": ([], ["GZSLSplit (class-disjoint)", "StratifiedKFold (naive)", "test H"]),
-    "crnet_vs_rn.py": ([], ["CRnet", "RN", "AUSUC", "LRD", "runs"]),
-    "plot_figures.py": (["--output", "{tmp}"], ["figure4_anchors.png", "figure5_experts.png"]),
-    "add_classes.py": ([], ["classes now: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]", "conventional ZSL"]),
+    "quickstart.py": ["As =", "H =", "digit  seen  accuracy"],
+    "grid_search.py": ["GZSLSplit (class-disjoint)", "StratifiedKFold (naive)", "test H"],
+    "crnet_vs_rn.py": ["CRnet", "RN", "AUSUC", "LRD", "runs"],
+    "plot_figures.py": ["sparsity", "LRD", "AUSUC"],
+    "add_classes.py": ["classes now: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]", "conventional ZSL"],
 }
 
 
@@ -25,13 +25,11 @@ def test_every_example_is_covered():
 
 @pytest.mark.parametrize("script", sorted(CASES))
 def test_example_runs_quick(script, tmp_path):
-    args, expected = CASES[script]
-    args = ["--quick"] + [a.replace("{tmp}", str(tmp_path)) for a in args]
-    result = subprocess.run([sys.executable, str(EXAMPLES / script), *args], capture_output=True,
-                            text=True, timeout=600, cwd=tmp_path, env={**os.environ, "MPLBACKEND": "Agg"})
+    expected = CASES[script]
+    result = subprocess.run([sys.executable, str(EXAMPLES / script)], capture_output=True, text=True,
+                            timeout=600, cwd=tmp_path,
+                            env={**os.environ, "MPLBACKEND": "Agg", "CRNET_DOCS_QUICK": "1"})
     assert result.returncode == 0, result.stderr[-3000:]
     assert result.stdout.startswith("QUICK RUN") and "not meaningful" in result.stdout.splitlines()[0]
     for text in expected:
         assert text in result.stdout, result.stdout[-3000:]
-    if script == "plot_figures.py":
-        assert len(list(tmp_path.glob("*.png"))) == 4

@@ -108,26 +108,25 @@ def net_state(net):
     }
 
 
+def _map_leaves(value, leaf_type, convert):
+    """``value`` (nested dicts, lists and tuples) with every ``leaf_type`` leaf converted."""
+    if isinstance(value, leaf_type):
+        return convert(value)
+    if isinstance(value, dict):
+        return {k: _map_leaves(v, leaf_type, convert) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return type(value)(_map_leaves(v, leaf_type, convert) for v in value)
+    return value
+
+
 def _to_numpy(value):
     """Optimiser state with every tensor as a numpy array."""
-    if isinstance(value, torch.Tensor):
-        return value.detach().cpu().numpy()
-    if isinstance(value, dict):
-        return {k: _to_numpy(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return type(value)(_to_numpy(v) for v in value)
-    return value
+    return _map_leaves(value, torch.Tensor, lambda tensor: tensor.detach().cpu().numpy())
 
 
 def _to_tensors(value):
     """The inverse of :func:`_to_numpy`: every numpy array as a tensor (a copy)."""
-    if isinstance(value, np.ndarray):
-        return torch.from_numpy(value.copy())
-    if isinstance(value, dict):
-        return {k: _to_tensors(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return type(value)(_to_tensors(v) for v in value)
-    return value
+    return _map_leaves(value, np.ndarray, lambda array: torch.from_numpy(array.copy()))
 
 
 def _module_tensors(module_state):

@@ -7,10 +7,16 @@ import numpy as np
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._attributes import describe_labels, label_kind
+from ._docstrings import Substitution
 from ._published_state import reads_one_state
 from ._torch_utils import torch_threads
 
 __all__ = ["RelationPredictorMixin", "max_pairs"]
+
+_fill_samples = Substitution(samples="""Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Samples, one row each.""")
 
 _BYTES_PER_PAIR_UNIT = 8  # float32 hidden grid and its ReLU, per hidden unit
 
@@ -63,6 +69,7 @@ class RelationPredictorMixin:
             return self.net_.module_.chunked_logits(X, self._max_pairs(),
                                                     offsets=offsets, argmax=argmax, candidates=candidates)
 
+    @_fill_samples
     @reads_one_state
     def decision_function(self, X):
         """Relation logits of each sample against every class.
@@ -73,10 +80,7 @@ class RelationPredictorMixin:
         classes the scikit-learn convention applies: one column, the second
         class's logit minus the first's.
 
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            Samples, one row each.
+        {samples}
 
         Returns
         -------
@@ -88,14 +92,12 @@ class RelationPredictorMixin:
             return logits[:, 1] - logits[:, 0]
         return logits
 
+    @_fill_samples
     @reads_one_state
     def relation_scores(self, X):
         """The paper's similarity ``g(v, f(s))`` in [0, 1] for every class (uncalibrated).
 
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            Samples, one row each.
+        {samples}
 
         Returns
         -------
@@ -105,16 +107,14 @@ class RelationPredictorMixin:
         logits = self._logits(self._check_X(X), calibrated=False)
         return 1.0 / (1.0 + np.exp(-logits.astype(np.float64)))
 
+    @_fill_samples
     @reads_one_state
     def predict_proba(self, X):
         """Class probabilities: the softmax of the calibrated relation logits.
 
         Rows sum to 1 and their argmax is ``predict``'s class.
 
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            Samples, one row each.
+        {samples}
 
         Returns
         -------
@@ -126,14 +126,12 @@ class RelationPredictorMixin:
         proba = np.exp(logits)
         return proba / proba.sum(axis=1, keepdims=True)
 
+    @_fill_samples
     @reads_one_state
     def predict(self, X, classes=None):
         """The most related class, searched among all classes or a given subset.
 
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            Samples, one row each.
+        {samples}
         classes : None, "seen", "unseen" or array-like, default=None
             Where to search: None searches every class of the table (GZSL);
             "unseen" only the unseen classes (conventional zero-shot
@@ -173,6 +171,7 @@ class RelationPredictorMixin:
                              f"classes {describe_labels(self.classes_)} (labels must match in type too).")
         return np.unique([position[key] for key in keys])
 
+    @_fill_samples
     @reads_one_state
     def score(self, X, y, sample_weight=None):
         """GZSL harmonic mean H of mean per-class accuracies on seen and unseen classes.
@@ -188,10 +187,7 @@ class RelationPredictorMixin:
         undefined and the mean per-class accuracy over the classes present is
         returned.
 
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            Samples, one row each.
+        {samples}
         y : array-like of shape (n_samples,)
             True labels of the samples; each must be one of ``classes_``.
         sample_weight : array-like of shape (n_samples,), default=None

@@ -69,6 +69,8 @@ def _check_fitted_attributes(model, n_features, n_classes, n_attributes):
     table = np.asarray(model.class_attributes_)
     if classes.ndim != 1 or len(classes) != n_classes:
         raise ValueError(f"classes_ has shape {classes.shape}, but the weights hold {n_classes} classes")
+    if classes.dtype.kind == "f" and not np.isfinite(classes).all():
+        raise ValueError("classes_ holds NaN or infinite labels")
     check_distinct_labels(classes)
     if table.shape != (n_classes, n_attributes) or table.dtype.kind != "f":
         raise ValueError(f"class_attributes_ has shape {table.shape}, expected "

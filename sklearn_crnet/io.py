@@ -105,7 +105,7 @@ def _encode_array(name, values):
     if len(kinds) <= 1 and values.dtype != object:
         kind = kinds.pop() if kinds else _DTYPE_KINDS.get(values.dtype.kind, "float")
         return {"kind": kind, "dtype": values.dtype.str, "shape": list(values.shape),
-                "values": [_plain(v) for v in items]}
+                "values": [None if kind == "float" and math.isnan(v) else _plain(v) for v in items]}
     if len(kinds) <= 1:  # Python objects of one kind: decoded as numpy's choice for them
         kind = kinds.pop() if kinds else "float"
         return {"kind": kind, "shape": list(values.shape), "values": [_plain(v) for v in items]}
@@ -269,7 +269,8 @@ def _decode_array(key, entry):
     default = {"int": np.int64, "float": np.float64, "bool": bool, "str": str}.get(kind)
     if default is None:
         raise _InvalidModel(f"{key} has unknown kind {str(kind)[:20]!r}")
-    decoded = [_decode_scalar(kind, v) for v in values]
+    # NaN is stored as null (JSON has no NaN); the checks of the fitted attributes decide where it may stand.
+    decoded = [math.nan if kind == "float" and v is None else _decode_scalar(kind, v) for v in values]
     dtype = entry.get("dtype", default)
     if "dtype" in entry and not (isinstance(dtype, str) and _DTYPE_PATTERN.fullmatch(dtype)
                                  and _DTYPE_KINDS[np.dtype(dtype).kind] == kind):
@@ -278,7 +279,8 @@ def _decode_array(key, entry):
         array = np.asarray(decoded, dtype=dtype).reshape(shape)
     except (OverflowError, ValueError):
         raise _InvalidModel(f"{key} holds values that do not fit its dtype {dtype}") from None
-    if array.ravel().tolist() != decoded:
+    both_nan = (lambda a, b: math.isnan(a) and math.isnan(b)) if kind == "float" else (lambda a, b: False)
+    if any(a != b and not both_nan(a, b) for a, b in zip(array.ravel().tolist(), decoded, strict=True)):
         raise _InvalidModel(f"{key} holds values that its dtype {dtype} would change")
     return array
 

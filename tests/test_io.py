@@ -199,6 +199,9 @@ CRAFTED = {  # case: (edit of the metadata dict, expected reason)
     "unknown attribute scaling": ({"fitted__attribute_scaling_": "max"}, "attribute_scaling_ must be"),
     "negative attribute scaling": ({"fitted__attribute_scaling_": -2.0}, "attribute_scaling_ must be"),
     "zero learning rate": ({"fitted__lr_": 0.0}, "lr_ must be a positive number"),
+    "NaN label": ({"fitted__classes_": {"kind": "float", "dtype": "<f8", "shape": [20],
+                                        "values": [None] + [float(i) for i in range(1, 20)]}},
+                  "classes_ holds NaN"),
     "negative thread count": ({"fitted__n_threads_": -3}, "n_threads_ must be None or a positive"),
 }
 

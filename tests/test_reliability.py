@@ -87,12 +87,14 @@ class _UnseenOnlyValidation:
         yield np.flatnonzero(~held_out), np.flatnonzero(held_out)
 
 
-def test_early_stopping_on_undefined_validation_h_warns_and_trains_max_epochs(synthetic):
+def test_early_stopping_on_undefined_validation_h_warns_and_trains_max_epochs(synthetic, tmp_path):
     model = CRNetClassifier(K=2, **FAST, early_stopping=True, validation_split=_UnseenOnlyValidation())
     with pytest.warns(UserWarning, match="validation H is undefined at every epoch"):
         model.fit(synthetic.X_train, synthetic.y_train, class_attributes=synthetic.class_attributes)
     assert np.isnan(model.validation_scores_).all()
     assert model.best_epoch_ == FAST["max_epochs"] == model.n_iter_
+    loaded = load_model(save_model(model, tmp_path / "model.crnet"))  # what fit accepts, save keeps
+    assert np.isnan(loaded.validation_scores_).all() and loaded.best_epoch_ == model.best_epoch_
 
 
 def test_calibration_is_never_tuned_on_undefined_validation_h(synthetic):

@@ -37,7 +37,7 @@ from ._torch_utils import (
 )
 from ._training_data import present_classes, validate_training_data, warn_shared_rows
 
-__all__ = ["SHARED_PARAMETERS", "BaseRelationClassifier", "shared_arguments"]
+__all__ = ["SHARED_CONSTRAINTS", "SHARED_PARAMETERS", "BaseRelationClassifier", "shared_arguments"]
 
 _CONVERGENCE_SAMPLE = 1000  # training samples predicted to detect a collapsed model
 
@@ -64,6 +64,36 @@ SHARED_PARAMETERS = (
     "validation_split", "patience", "predict_memory_mb", "callbacks", "warm_start",
     "precision", "n_threads", "device", "random_state", "verbose",
 )
+
+
+#: The constraints of the shared parameters (scikit-learn's parameter validation).
+SHARED_CONSTRAINTS = {
+    "alpha": [Interval(Real, 0, None, closed="left")],
+    "beta": [Interval(Real, 0, None, closed="left")],
+    "regularization": [StrOptions(set(REGULARIZATION_FORMS))],
+    "penalty_warmup": [Interval(Real, 0, 1, closed="both")],
+    "hidden_units": [Interval(Integral, 1, None, closed="left")],
+    "ensemble_size": [Interval(Integral, 1, None, closed="left")],
+    "lr": [StrOptions({"auto"}), Interval(Real, 0, None, closed="neither")],
+    "max_epochs": [Interval(Integral, 1, None, closed="left")],
+    "batch_size": [Interval(Integral, 2, None, closed="left")],
+    "attribute_scaling": [
+        None, StrOptions({"l2", "standard"}), Interval(Real, 0, None, closed="neither")
+    ],
+    "calibration": [StrOptions({"auto"}), Interval(Real, None, None, closed="neither")],
+    "early_stopping": ["boolean"],
+    "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
+    "validation_split": [None, HasMethods(["split"])],
+    "patience": [Interval(Integral, 1, None, closed="left")],
+    "predict_memory_mb": [Interval(Real, 0, None, closed="neither")],
+    "callbacks": [None, list],
+    "warm_start": ["boolean"],
+    "precision": [StrOptions({"float32", "bfloat16"})],
+    "n_threads": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left")],
+    "device": [str, torch.device],
+    "random_state": ["random_state"],
+    "verbose": ["verbose"],
+}
 
 
 def training_parts():
@@ -101,33 +131,7 @@ class BaseRelationClassifier(RelationPredictorMixin, ClassifierMixin, BaseEstima
     the shared parameters (see :func:`shared_arguments`).
     """
 
-    _parameter_constraints = {
-        "alpha": [Interval(Real, 0, None, closed="left")],
-        "beta": [Interval(Real, 0, None, closed="left")],
-        "regularization": [StrOptions(set(REGULARIZATION_FORMS))],
-        "penalty_warmup": [Interval(Real, 0, 1, closed="both")],
-        "hidden_units": [Interval(Integral, 1, None, closed="left")],
-        "ensemble_size": [Interval(Integral, 1, None, closed="left")],
-        "lr": [StrOptions({"auto"}), Interval(Real, 0, None, closed="neither")],
-        "max_epochs": [Interval(Integral, 1, None, closed="left")],
-        "batch_size": [Interval(Integral, 2, None, closed="left")],
-        "attribute_scaling": [
-            None, StrOptions({"l2", "standard"}), Interval(Real, 0, None, closed="neither")
-        ],
-        "calibration": [StrOptions({"auto"}), Interval(Real, None, None, closed="neither")],
-        "early_stopping": ["boolean"],
-        "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
-        "validation_split": [None, HasMethods(["split"])],
-        "patience": [Interval(Integral, 1, None, closed="left")],
-        "predict_memory_mb": [Interval(Real, 0, None, closed="neither")],
-        "callbacks": [None, list],
-        "warm_start": ["boolean"],
-        "precision": [StrOptions({"float32", "bfloat16"})],
-        "n_threads": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left")],
-        "device": [str, torch.device],
-        "random_state": ["random_state"],
-        "verbose": ["verbose"],
-    }
+    _parameter_constraints = SHARED_CONSTRAINTS
 
     @abstractmethod
     def __init__(self, *, alpha, beta, regularization, penalty_warmup, hidden_units, ensemble_size, lr,

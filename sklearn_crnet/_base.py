@@ -321,6 +321,7 @@ class BaseRelationClassifier(RelationPredictorMixin, ClassifierMixin, BaseEstima
                     else float(self.lr))
         scaled = self._scaled_attributes()
         check_rows_representable(data.classes, scaled)
+        warn_shared_rows(data.classes, scaled, data.seen_mask, stacklevel=5)
         n_classes_per_batch = min(int(data.seen_mask.sum()), self.batch_size)
         n_features, n_attributes = data.X.shape[1], data.attributes.shape[1]
         flops = self.ensemble_size * (
@@ -514,12 +515,12 @@ class BaseRelationClassifier(RelationPredictorMixin, ClassifierMixin, BaseEstima
                 class_attributes, current.seen_classes_,
                 current.class_attributes_[current._seen_mask()])
             seen_mask = np.isin(classes, current.seen_classes_)
-            warn_shared_rows(classes, attributes, seen_mask)
             new_state = staged(current, classes_=classes, class_attributes_=attributes,
                                unseen_classes_=classes[~seen_mask],
                                net_=copy.deepcopy(current.net_))  # the published net is not touched
             scaled = new_state._scaled_attributes()
             check_rows_representable(classes, scaled)
+            warn_shared_rows(classes, scaled, seen_mask, stacklevel=3)
             with own_torch_state():
                 new_state.net_.module_.set_class_attributes(scaled)
                 new_state.anchors_ = new_state._anchors()

@@ -503,22 +503,22 @@ def build_scorer(projections, n_features, n_hidden, class_attributes, generator=
 def split_ensemble_state(module_state, n_members):
     """Each member's state dict from an :class:`EnsembleScorer`'s, with the member's own keys.
 
-    Raises ``ValueError`` when a stacked entry does not hold ``n_members`` members.
+    Raises ``ValueError``, before anything is allocated, when a stacked entry
+    does not hold ``n_members`` members.
     """
-    if any(isinstance(key, str) and key.startswith("members.") for key in module_state):
-        raise ValueError("the weights hold the members one by one ('members.<i>.' entries), as "
-                         "ensembles were saved before their members were stacked; this version "
-                         "cannot read them: fit the model again and save it anew")
+    for key, value in module_state.items():
+        if key in SHARED_STATE_KEYS:
+            continue
+        if not isinstance(value, torch.Tensor) or value.ndim == 0 or value.shape[0] != n_members:
+            shape = tuple(value.shape) if isinstance(value, torch.Tensor) else type(value).__name__
+            raise ValueError(f"ensemble_size is {n_members}, but the weights' entry {key!r} has "
+                             f"shape {shape}, not {n_members} stacked members")
     states = [{} for _ in range(n_members)]
     for key, value in module_state.items():
         if key in SHARED_STATE_KEYS:
             for state in states:
                 state[key] = value
             continue
-        if not isinstance(value, torch.Tensor) or value.ndim == 0 or value.shape[0] != n_members:
-            shape = tuple(value.shape) if isinstance(value, torch.Tensor) else type(value).__name__
-            raise ValueError(f"ensemble_size is {n_members}, but the weights' entry {key!r} has "
-                             f"shape {shape}, not {n_members} stacked members")
         for i, state in enumerate(states):
             state[key] = value[i]
     return states

@@ -153,6 +153,8 @@ def _split_members(module_state):
                          "'relation.anchor_fc.weight'")
     if anchor_weight.ndim == 2:
         return [module_state]
+    if anchor_weight.numel() == 0:  # every member has at least one weight, so members <= weights
+        raise ValueError("the weights' 'relation.anchor_fc.weight' is empty")
     n_members = int(anchor_weight.shape[0])
     if n_members < 2:
         raise ValueError(f"the weights stack {n_members} member networks; an ensemble has at least 2")

@@ -57,7 +57,7 @@ class RelationPredictorMixin:
         memory = self.predict_memory_mb
         if isinstance(memory, bool) or not isinstance(memory, Real) or not 0 < memory < math.inf:
             raise ValueError(f"predict_memory_mb must be a positive number of megabytes; got {memory!r}.")
-        return max_pairs(memory, self.net_.module_.hidden_units)
+        return min(max_pairs(memory, self.net_.module_.hidden_units), 2.0**62)
 
     def _check_X(self, X):
         check_is_fitted(self)

@@ -70,13 +70,17 @@ def validate_training_data(estimator, X, y, class_attributes, sample_weight):
             f"{' with positive weight' if not keep.all() else ''}: "
             f"{describe_labels(classes[seen_mask])}."
         )
-    warn_shared_rows(classes, attributes, seen_mask)
     return TrainingData(X, y_encoded, weights, classes, attributes, seen_mask,
                         probe.n_features_in_, getattr(probe, "feature_names_in_", None))
 
 
-def warn_shared_rows(classes, attributes, seen_mask):
-    """Warn about classes whose attribute row equals a seen class's: they share its anchor."""
+def warn_shared_rows(classes, scaled_rows, seen_mask, stacklevel=4):
+    """Warn about classes whose row equals a seen class's: they share its anchor.
+
+    ``scaled_rows`` are the rows after ``attribute_scaling``; they are compared
+    in float32, the precision the network sees.
+    """
+    attributes = np.asarray(scaled_rows, dtype=np.float32)
     by_row = {}
     for label, row in zip(classes[seen_mask].tolist(), attributes[seen_mask].tolist(), strict=True):
         by_row.setdefault(tuple(row), []).append(label)
@@ -85,7 +89,7 @@ def warn_shared_rows(classes, attributes, seen_mask):
             warnings.warn(
                 f"Seen classes {describe_labels(labels)} share one attribute row, so they get one "
                 "anchor and the model cannot tell them apart: give each class its own row.",
-                UserWarning, stacklevel=4)
+                UserWarning, stacklevel=stacklevel)
     seen_rows = set(by_row)
     clashes = [label for label, row, seen in zip(classes.tolist(), attributes.tolist(), seen_mask,
                                                   strict=True) if not seen and tuple(row) in seen_rows]
@@ -93,4 +97,4 @@ def warn_shared_rows(classes, attributes, seen_mask):
         warnings.warn(
             f"Unseen classes {describe_labels(clashes)} have the same attribute row as a seen "
             "class, so they get the same anchor and can never be predicted over it.",
-            UserWarning, stacklevel=4)
+            UserWarning, stacklevel=stacklevel)

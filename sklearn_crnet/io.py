@@ -67,6 +67,9 @@ _FITTED = ("classes_", "seen_classes_", "class_attributes_", "attribute_scaling_
            "n_threads_", "lr_", "calibration_")
 _REQUIRED = ("classes_", "seen_classes_", "class_attributes_", "attribute_scaling_", "n_features_in_",
              "n_iter_", "lr_", "calibration_")
+#: Fitted attributes that hold one value (every other one holds an array).
+_SCALAR_FITTED = ("attribute_scaling_", "n_features_in_", "n_iter_", "best_epoch_", "device_", "n_threads_",
+                  "lr_", "calibration_")
 _MIN_MEMBER_CAP = 2**20  # bytes a member may always unpack to; beyond, at most the archive's size
 
 
@@ -275,6 +278,8 @@ def _decode_array(key, entry):
     if "dtype" in entry and not (isinstance(dtype, str) and _DTYPE_PATTERN.fullmatch(dtype)
                                  and _DTYPE_KINDS[np.dtype(dtype).kind] == kind):
         raise _InvalidModel(f"{key} has an invalid dtype {str(dtype)[:20]!r} for kind {kind}")
+    if kind == "str" and np.dtype(dtype).itemsize // 4 > max([1] + [len(v) for v in decoded]):
+        raise _InvalidModel(f"{key} declares strings wider than those it holds")  # size by the file's
     try:
         array = np.asarray(decoded, dtype=dtype).reshape(shape)
     except (OverflowError, ValueError):
@@ -330,6 +335,8 @@ def _decode_metadata(raw):
         raise _InvalidModel(f"fitted attributes {missing + unknown} are missing or unknown")
     state = {}
     for key, value in fitted.items():
+        if key in _SCALAR_FITTED and isinstance(value, dict):
+            raise _InvalidModel(f"fitted attribute {key} must be a single value")
         if isinstance(value, dict):
             state[key] = _decode_array(key, value)
         elif value is None or _kind(value) in ("int", "float", "str"):
@@ -378,7 +385,11 @@ def load_model(path, device="auto"):
         may lie in this environment rather than in the file.
     """
     device = resolve_device(device)
-    if not Path(path).exists():
+    try:
+        exists = Path(path).exists()
+    except OSError as exc:  # e.g. a name too long for the file system
+        raise ValueError(f"{str(path)[:200]} cannot be opened as a model file ({exc.strerror}).") from None
+    if not exists:
         raise FileNotFoundError(f"No model file at {path}.")
     checked = False  # whether the file passed its checksum and its format's checks
     try:

@@ -141,6 +141,10 @@ def gzsl_report(y_true, y_pred, *, seen_classes, unseen_classes, sample_weight=N
     """
     seen_classes = np.asarray(seen_classes)
     unseen_classes = np.asarray(unseen_classes)
+    for name, labels in (("y_true", np.asarray(y_true)), ("y_pred", np.asarray(y_pred)),
+                         ("seen_classes", seen_classes), ("unseen_classes", unseen_classes)):
+        if labels.dtype.kind == "f" and np.isnan(labels).any():
+            raise ValueError(f"{name} holds NaN labels.")
     both = np.intersect1d(seen_classes, unseen_classes)
     if both.size:
         raise ValueError(f"Classes {describe_labels(both)} are listed as both seen and unseen.")
@@ -370,6 +374,8 @@ def local_relative_distance(seen_anchors, unseen_anchors):
         )
     if len(seen) < 2:
         raise ValueError(f"LRD needs at least two seen anchors; got {len(seen)}.")
+    if not (np.isfinite(seen).all() and np.isfinite(unseen).all()):
+        raise ValueError("seen_anchors and unseen_anchors must be finite; they hold NaN or infinite values.")
     variance = np.vstack([seen, unseen]).var(axis=0)
     keep = variance > 0
     scale = np.sqrt(variance[keep])
@@ -670,6 +676,8 @@ def area_under_curve(offsets, seen_accuracy, unseen_accuracy):
             raise ValueError(
                 f"{name} must be finite and 1-D like offsets; an accuracy is NaN when y holds no "
                 "class of its kind, and then the curve has no area.")
+    if len(offsets) < 2 or np.any((seen < 0) | (seen > 1) | (unseen < 0) | (unseen > 1)):
+        raise ValueError("A seen-unseen curve needs at least two points with accuracies in [0, 1].")
     # Raising the offset only moves predictions from seen to unseen classes, so
     # along increasing offsets Au never falls and As never rises.
     order = np.argsort(offsets)

@@ -238,6 +238,10 @@ def tune_calibration(estimator, X, y, *, class_attributes=None, cv=None, offsets
     X, y = np.asarray(X), np.asarray(y)
     weights = None if sample_weight is None else np.asarray(sample_weight)
     cv = GZSLSplit(n_splits=3, random_state=0) if cv is None else cv
+    if offsets is not None:
+        offsets = np.asarray(offsets, dtype=float)
+        if offsets.ndim != 1 or offsets.size == 0 or not np.isfinite(offsets).all():
+            raise ValueError(f"offsets must be a non-empty 1-D list of finite numbers; got {offsets!r}.")
     fold_scores = []  # the validation scores, not the models: one model in memory at a time
     for train, val in cv.split(X, y):
         model = clone(estimator).set_params(calibration=0.0)

@@ -88,7 +88,7 @@ def test_ensemble_state_splits_into_the_members_states():
     with pytest.raises(ValueError, match="not 4 stacked members"):
         split_ensemble_state(EnsembleScorer(members).state_dict(), 4)
     one_by_one = {f"members.{i}.{k}": v for i, m in enumerate(members) for k, v in m.state_dict().items()}
-    with pytest.raises(ValueError, match="members one by one"):
+    with pytest.raises(ValueError, match="not 3 stacked members"):
         split_ensemble_state(one_by_one, 3)
 
 

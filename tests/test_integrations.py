@@ -87,11 +87,14 @@ def test_skops_round_trip_trusting_only_the_estimator_also_from_cuda(synthetic, 
         np.testing.assert_array_equal(loaded.decision_function(synthetic.X_test), expected)
 
 
-@pytest.mark.parametrize("tool", ["voting", "stacking", "cross_val_predict"])
+@pytest.mark.parametrize("tool", ["voting", "stacking", "cross_val_predict", "bagging", "one_vs_rest",
+                                  "calibrated"])
 def test_tools_that_reencode_labels_are_refused_by_name(synthetic, tool):
     import sklearn
-    from sklearn.ensemble import StackingClassifier, VotingClassifier
+    from sklearn.calibration import CalibratedClassifierCV
+    from sklearn.ensemble import BaggingClassifier, StackingClassifier, VotingClassifier
     from sklearn.model_selection import cross_val_predict
+    from sklearn.multiclass import OneVsRestClassifier
 
     from sklearn_crnet import ClassAttributes
 
@@ -99,14 +102,13 @@ def test_tools_that_reencode_labels_are_refused_by_name(synthetic, tool):
     with sklearn.config_context(enable_metadata_routing=True), warnings.catch_warnings():
         warnings.simplefilter("ignore")
         model = CRNetClassifier(**FAST).set_fit_request(class_attributes=True, sample_weight=False)
-        with pytest.raises(ValueError, match="cannot be trained through (VotingClassifier|StackingClassifier"
-                                             "|cross_val_predict)"):
-            if tool == "voting":
-                VotingClassifier([("a", model)]).fit(synthetic.X_train, synthetic.y_train,
-                                                     class_attributes=table)
-            elif tool == "stacking":
-                StackingClassifier([("a", model)]).fit(synthetic.X_train, synthetic.y_train,
-                                                       class_attributes=table)
-            else:
+        tools = {"voting": VotingClassifier([("a", model)]), "stacking": StackingClassifier([("a", model)]),
+                 "bagging": BaggingClassifier(model, n_estimators=2, n_jobs=2),
+                 "one_vs_rest": OneVsRestClassifier(model), "calibrated": CalibratedClassifierCV(model, cv=2)}
+        name = type(tools[tool]).__name__ if tool in tools else tool
+        with pytest.raises(ValueError, match=f"cannot be trained through {name}"):
+            if tool == "cross_val_predict":
                 cross_val_predict(model, synthetic.X_train, synthetic.y_train, method="predict_proba",
                                   params={"class_attributes": table})
+            else:
+                tools[tool].fit(synthetic.X_train, synthetic.y_train, class_attributes=table)

@@ -203,6 +203,10 @@ CRAFTED = {  # case: (edit of the metadata dict, expected reason)
                                         "values": [None] + [float(i) for i in range(1, 20)]}},
                   "classes_ holds NaN"),
     "negative thread count": ({"fitted__n_threads_": -3}, "n_threads_ must be None or a positive"),
+    "array where one value is": ({"fitted__best_epoch_": {"kind": "str", "dtype": "<U9999999", "shape": [30],
+                                                           "values": ["a"] * 30}}, "must be a single value"),
+    "strings wider than held": ({"fitted__classes_": {"kind": "str", "dtype": "<U9999999", "shape": [20],
+                                                      "values": ["a"] * 20}}, "wider than those it holds"),
 }
 
 

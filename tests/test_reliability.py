@@ -4,17 +4,22 @@ parameters, untrusted files bounded, and the quiet hazards."""
 import io
 import os
 import stat
+import struct
 import sys
 import warnings
+import zlib
 from pathlib import Path
 
 import joblib
 import numpy as np
 import pytest
 import scipy.io as sio
+import torch
 from sklearn.utils._param_validation import InvalidParameterError
 
+from benchmarks.harness import PeakMemory
 from sklearn_crnet import CRNetClassifier
+from sklearn_crnet._tensor_file import tensors_from_bytes, tensors_to_bytes
 from sklearn_crnet.datasets import load_digits_gzsl, load_xlsa17
 from sklearn_crnet.io import load_model, save_model
 from sklearn_crnet.metrics import (
@@ -27,6 +32,7 @@ from sklearn_crnet.metrics import (
 from sklearn_crnet.model_selection import tune_calibration
 
 from .conftest import FAST
+from .test_io import _members, _write
 
 SPLITS = Path(__file__).resolve().parents[2] / "shared" / "data" / "xlsa17"
 
@@ -207,8 +213,23 @@ def test_a_small_mat_file_declaring_huge_variables_is_refused_before_unpacking(t
     sio.savemat(folder / "res101.mat", {"features": np.zeros((2048, 12000)), "labels": np.ones((12000, 1))},
                 do_compression=True)
     assert (folder / "res101.mat").stat().st_size < 2**20
-    with pytest.raises(ValueError, match="compressed variables declare 196"):
+    with pytest.raises(ValueError, match="compressed variables unpack to more than"):
         load_xlsa17("AWA2", tmp_path)
+    # The sizes a file declares are not trusted: the same file with small inner tags is refused too.
+    raw, patched, position = (folder / "res101.mat").read_bytes(), bytearray(), 128
+    patched += raw[:128]
+    while position < len(raw):
+        kind, size = struct.unpack("<II", raw[position:position + 8])
+        body = raw[position + 8:position + 8 + size]
+        inner = zlib.decompress(body)
+        body = zlib.compress(struct.pack("<II", struct.unpack("<I", inner[:4])[0], 100) + inner[8:])
+        patched += struct.pack("<II", kind, len(body)) + body
+        position += 8 + size
+    (folder / "res101.mat").write_bytes(bytes(patched))
+    with PeakMemory() as memory:
+        with pytest.raises(ValueError, match="compressed variables unpack to more than"):
+            load_xlsa17("AWA2", tmp_path)
+    assert memory.mb < 50
 
 
 # -- 2. untrusted files -----------------------------------------------------------------------
@@ -223,6 +244,45 @@ def test_only_regular_files_are_opened(tmp_path):
 
 
 # -- 7. quiet hazards ----------------------------------------------------------------------------
+
+def test_a_stacked_entry_of_no_weights_cannot_declare_members(synthetic, tmp_path):
+    model = CRNetClassifier(K=2, **{**FAST, "ensemble_size": 2}).fit(
+        synthetic.X_train, synthetic.y_train, class_attributes=synthetic.class_attributes)
+    good = save_model(model, tmp_path / "good.crnet")
+    weights = tensors_from_bytes(_members(good)["weights.safetensors"])
+    weights["relation.anchor_fc.weight"] = torch.zeros(3_000_000, 0, 0)
+    path = _write(tmp_path / "crafted.crnet", weights=tensors_to_bytes(weights), source=good)
+    with PeakMemory() as memory:
+        with pytest.raises(ValueError, match="'relation.anchor_fc.weight' is empty"):
+            load_model(path)
+    assert memory.mb < 50
+
+
+def test_rows_equal_after_scaling_warn_too(synthetic):
+    table = synthetic.class_attributes.copy()
+    seen = sorted(set(synthetic.y_train))
+    table.loc[seen[1]] = 2 * table.loc[seen[0]].to_numpy()  # equal after l2 scaling
+    with pytest.warns(UserWarning, match=rf"Seen classes \[{seen[0]}, {seen[1]}\] share one attribute row"):
+        CRNetClassifier(K=2, **FAST, attribute_scaling="l2").fit(synthetic.X_train, synthetic.y_train,
+                                                                class_attributes=table)
+
+
+def test_edge_inputs_get_clear_errors(synthetic, tmp_path):
+    model = CRNetClassifier(K=2, **FAST).fit(synthetic.X_train, synthetic.y_train,
+                                             class_attributes=synthetic.class_attributes)
+    expected = model.predict(synthetic.X_test)
+    model.set_params(predict_memory_mb=1e308)
+    np.testing.assert_array_equal(model.predict(synthetic.X_test), expected)
+    with pytest.raises(ValueError, match="offsets must be a non-empty 1-D list"):
+        tune_calibration(model, synthetic.X_train, synthetic.y_train,
+                         class_attributes=synthetic.class_attributes, offsets=[])
+    with pytest.raises(ValueError, match="cannot be opened as a model file"):
+        load_model(tmp_path / ("a" * 5000))
+    with pytest.raises(ValueError, match="whole digits 0..9"):
+        load_digits_gzsl(unseen=3)
+    with pytest.raises(ValueError, match="accuracies in \\[0, 1\\]"):
+        area_under_curve([0.0, 1.0], [1.5, 0.5], [0.0, 1.0])
+
 
 def test_seen_classes_sharing_a_row_are_named(synthetic):
     table = synthetic.class_attributes.copy()

@@ -89,7 +89,7 @@ def load_digits_gzsl(unseen=(2, 5, 9), test_size=0.2, random_state=None):
         ``class_attributes`` (DataFrame 10 x 7, indexed by digit);
         ``seen_classes``, ``unseen_classes``; ``DESCR``.
     """
-    if isinstance(unseen, (str, bytes)) or any(
+    if isinstance(unseen, (str, bytes)) or not hasattr(unseen, "__iter__") or any(
             isinstance(d, (bool, np.bool_)) or not isinstance(d, (int, np.integer)) for d in unseen):
         raise ValueError(f"unseen must be a sequence of whole digits 0..9; got {unseen!r}.")
     unseen = sorted({int(d) for d in unseen})

@@ -23,14 +23,16 @@ _CLASS_SPLIT_KEYS = ("train_loc", "val_loc")
 _MI_MATRIX, _MI_COMPRESSED = 14, 15
 _MIN_UNPACKED = 64 * 2**20  # bytes a file's compressed variables may always unpack to
 _EXPANSION_CAP = 16  # beyond that, at most this multiple of the file's size
+_CHUNK = 2**20
 
 
-def _unpacked_size(path):
-    """Bytes the compressed variables of a MATLAB 5 file declare they unpack to.
+def _unpacked_size(path, cap):
+    """Bytes the compressed variables of a MATLAB 5 file unpack to, counted up to ``cap``.
 
-    Reads each variable's tag, and of a compressed one only the start of its
-    zlib stream, which holds the inner tag with the unpacked size: a small
-    file declaring huge variables is measured without unpacking them.
+    Each compressed variable is inflated in chunks of at most 1 MB that are
+    counted and dropped (the sizes its headers declare are not trusted), and
+    counting stops as soon as the total passes ``cap``: a small file that
+    unpacks to gigabytes is measured in bounded memory and time.
     """
     total = 0
     with open(path, "rb") as handle:
@@ -42,12 +44,21 @@ def _unpacked_size(path):
             kind, size = struct.unpack(order + "II", tag)
             if kind & 0xFFFF0000:  # a small data element: its data is inside the tag
                 continue
-            start = handle.tell()
-            if kind == _MI_COMPRESSED:
-                inner = zlib.decompressobj().decompress(handle.read(min(size, 4096)), 8)
-                if len(inner) == 8:
-                    total += 8 + struct.unpack(order + "II", inner)[1]
-            handle.seek(start + size)
+            if kind != _MI_COMPRESSED:
+                handle.seek(size, 1)
+                continue
+            inflater, remaining = zlib.decompressobj(), size
+            while remaining > 0:
+                pending = handle.read(min(remaining, _CHUNK))
+                if not pending:
+                    break
+                remaining -= len(pending)
+                while pending:
+                    total += len(inflater.decompress(pending, _CHUNK))
+                    if total > cap:
+                        return total
+                    pending = inflater.unconsumed_tail
+            handle.seek(remaining, 1)
     return total
 
 
@@ -59,10 +70,10 @@ def _read_mat(path, what, keys):
             "that ROOT/<DATASET>/res101.mat and ROOT/<DATASET>/att_splits.mat exist."
         )
     try:
-        unpacked, cap = _unpacked_size(path), _MIN_UNPACKED + _EXPANSION_CAP * path.stat().st_size
-        if unpacked > cap:
-            raise ValueError(f"its compressed variables declare {unpacked} bytes, more than {cap} for "
-                             f"a file of {path.stat().st_size} bytes")
+        cap = _MIN_UNPACKED + _EXPANSION_CAP * path.stat().st_size
+        if _unpacked_size(path, cap) > cap:
+            raise ValueError(f"its compressed variables unpack to more than {cap} bytes for a file of "
+                             f"{path.stat().st_size} bytes")
         mat = sio.loadmat(path)
     except Exception as exc:  # noqa: BLE001 - scipy raises many types for damaged files
         raise ValueError(f"{path} is not a readable MATLAB file ({type(exc).__name__}: {exc}).") from None
@@ -78,9 +89,10 @@ def _zero_based(mat, key, source="att_splits.mat"):
         values = np.asarray(mat[key], dtype=np.float64).ravel()
     except (TypeError, ValueError):
         raise ValueError(f"{key} in {source} is not numeric.") from None
-    if not np.all(np.isfinite(values)) or np.any(np.mod(values, 1) != 0):
+    whole = np.isfinite(values) & (np.abs(values) < 2**53) & (np.mod(values, 1) == 0)
+    if not whole.all():
         raise ValueError(f"{key} in {source} must hold whole numbers; it holds "
-                         f"{values[~(np.isfinite(values) & (np.mod(values, 1) == 0))][:5].tolist()}.")
+                         f"{values[~whole][:5].tolist()}.")
     return values.astype(np.int64) - 1
 
 
@@ -127,7 +139,8 @@ def load_xlsa17(name, root, attributes="original_att"):
         matrix = np.asarray(splits[attributes], dtype=np.float64).T  # classes x attributes
     except (TypeError, ValueError) as exc:
         raise ValueError(f"{folder}: features, labels or attributes are not numeric ({exc}).") from None
-    if features.ndim != 2 or matrix.ndim != 2 or not np.isfinite(features).all():
+    if (features.ndim != 2 or matrix.ndim != 2 or not np.isfinite(features).all()
+            or not np.isfinite(matrix).all()):
         raise ValueError(f"{folder}: features and attributes must be finite 2-D matrices.")
     if features.shape[0] != labels.shape[0]:
         raise ValueError(

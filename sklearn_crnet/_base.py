@@ -35,7 +35,7 @@ from ._torch_utils import (
     thread_count,
     torch_threads,
 )
-from ._training_data import present_classes, validate_training_data, warn_shared_rows
+from ._training_data import validate_training_data, warn_shared_rows
 
 __all__ = ["SHARED_CONSTRAINTS", "SHARED_PARAMETERS", "BaseRelationClassifier", "shared_arguments"]
 
@@ -439,7 +439,8 @@ class BaseRelationClassifier(RelationPredictorMixin, ClassifierMixin, BaseEstima
             train, val = next(iter(splitter.split(data.X, data.classes[data.y])))
         except ValueError as exc:
             raise ValueError(f"early_stopping needs a class-disjoint validation split: {exc}") from None
-        seen_mask = present_classes(data.y[train], len(scaled))
+        part = data.subset(train)
+        seen_mask = part.seen_mask
         if seen_mask[np.unique(data.y[val])].all():
             raise ValueError(
                 "early_stopping needs validation classes absent from the training part; the "
@@ -448,7 +449,6 @@ class BaseRelationClassifier(RelationPredictorMixin, ClassifierMixin, BaseEstima
         monitor = training_parts().ValidationHarmonicMean(
             data.X[val], data.y[val], seen_mask, self._fixed_calibration() * seen_mask,
             max_pairs(self.predict_memory_mb, self.hidden_units))
-        part = data.subset(train)
         net, _ = self._train(part, scaled, seed, self.max_epochs,
                              validation=(data.X[val], data.y[val], monitor))
         scores = np.asarray(net.history[:, "valid_H"], dtype=float)
@@ -592,13 +592,14 @@ class BaseRelationClassifier(RelationPredictorMixin, ClassifierMixin, BaseEstima
             return
         self._validate_params()
         with own_torch_state():
-            member_states = saved_member_states(self, saved, self._scaled_attributes)
+            module_state, member_states = saved_member_states(self, saved, self._scaled_attributes)
             self.device_ = restored_device(getattr(self, "device_", "cpu"))
             self.n_threads_ = restored_thread_count(getattr(self, "n_threads_", None))
             n_hidden, n_features = (int(d) for d in member_states[0]["relation.anchor_fc.weight"].shape)
             projections = [self._empty_projection(member) for member in member_states]
             scorer = build_scorer(projections, n_features, n_hidden, self._scaled_attributes())
-            self.net_ = load_net_state(self._make_net(scorer, self.max_epochs).initialize(), saved)
+            self.net_ = load_net_state(self._make_net(scorer, self.max_epochs).initialize(), module_state,
+                                       saved)
         self.unseen_classes_ = self.classes_[~self._seen_mask()]
         self.anchors_ = self._anchors()
 

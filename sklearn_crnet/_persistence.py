@@ -21,8 +21,7 @@ from ._modules import split_ensemble_state
 from ._torch_utils import resolve_device
 
 __all__ = ["DERIVED_ATTRIBUTES", "check_tensor", "load_net_state", "net_state", "restored_device",
-           "restored_thread_count",
-           "saved_member_states"]
+           "restored_thread_count", "saved_member_states"]
 
 #: Fitted attributes left out of a saved state and rebuilt on loading.
 DERIVED_ATTRIBUTES = ("anchors_", "unseen_classes_")
@@ -161,8 +160,8 @@ def _split_members(module_state):
     return split_ensemble_state(module_state, n_members)
 
 
-def _check_member(model, module_state, scaled_table):
-    """Check one member network's weights against each other and the fitted attributes."""
+def _check_member(module_state):
+    """Check one member network's weights against each other; returns its (Q, n_classes, P)."""
     anchor_weight = module_state.get("relation.anchor_fc.weight")
     table = module_state.get("class_attributes")
     if not isinstance(anchor_weight, torch.Tensor) or anchor_weight.ndim != 2:
@@ -175,9 +174,7 @@ def _check_member(model, module_state, scaled_table):
     for key, shape in _RELATION_SHAPES.items():
         check_tensor(module_state, key, tuple(sizes.get(d, d) for d in shape))
     check_tensor(module_state, "class_attributes", (n_classes, n_attributes))
-    _check_fitted_attributes(model, n_features, n_classes, n_attributes)
-    if not np.allclose(scaled_table(), table.numpy(), rtol=1e-5, atol=1e-6):
-        raise ValueError("class_attributes_ does not match the table stored with the weights")
+    return n_features, n_classes, n_attributes
 
 
 def saved_member_states(model, saved, scaled_table):
@@ -200,14 +197,19 @@ def saved_member_states(model, saved, scaled_table):
 
     Returns
     -------
+    module_state : dict
+        The saved weights as tensors, for :func:`load_net_state`.
     member_states : list of dict
         One state dict per member network (one for a single network).
     """
     module_state = _module_tensors(saved.get("module") if isinstance(saved, dict) else None)
     member_states = _split_members(module_state)
-    for member_state in member_states:
-        _check_member(model, member_state, scaled_table)
-    return member_states
+    shapes = [_check_member(member_state) for member_state in member_states]
+    # The members share the class table, so the fitted attributes are checked once.
+    _check_fitted_attributes(model, *shapes[0])
+    if not np.allclose(scaled_table(), module_state["class_attributes"].numpy(), rtol=1e-5, atol=1e-6):
+        raise ValueError("class_attributes_ does not match the table stored with the weights")
+    return module_state, member_states
 
 
 def restored_thread_count(n_threads):
@@ -230,9 +232,9 @@ def restored_device(device):
     return resolve_device(device)
 
 
-def load_net_state(net, saved):
-    """Fill the initialised ``net`` (built to the saved shapes) with the ``saved`` state; returns it."""
-    module_state = _module_tensors(saved["module"])
+def load_net_state(net, module_state, saved):
+    """Fill the initialised ``net`` (built to the saved shapes) with the checked ``module_state``
+    (from :func:`saved_member_states`) and the optimiser state and history of ``saved``; returns it."""
     unexpected = set(module_state) - set(net.module_.state_dict())
     if unexpected:
         raise ValueError(f"the weights hold unexpected entries {sorted(unexpected)[:5]}")
